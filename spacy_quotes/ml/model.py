@@ -1,0 +1,152 @@
+"""Thinc architectures of the ``quotes`` component.
+
+``spacy_quotes.QuoteEmbed.v1`` embeds each token from hashed lexical attributes (like spaCy's
+``MultiHashEmbed``) plus features that carry the long-range structure an attribution has:
+whether the token is inside quotation marks, the dependency edge to its head, the sentence
+root it hangs from (``said`` + ``ccomp`` for a reported clause, ``said`` + ``nsubj`` for the
+speaker) and the first two clause edges above it.
+
+``spacy_quotes.QuoteTagger.v1`` puts a softmax over BILUO tags for the three roles
+(CONTENT, CUE, SOURCE) on top of a tok2vec layer.
+"""
+from typing import List, Optional, Sequence
+
+import numpy
+from spacy.attrs import DEP, HEAD, LEMMA
+from spacy.tokens import Doc
+from spacy.util import registry
+from thinc.api import (
+    HashEmbed, Maxout, Model, Softmax, chain, concatenate, with_array, zero_init,
+)
+from thinc.types import Floats2d, Ints2d
+
+from ..marks import quote_state
+
+ROLES = ("CONTENT", "CUE", "SOURCE")
+TAGS: List[str] = ["O"] + [f"{p}-{r}" for r in ROLES for p in "BILU"]
+N_EXTRA_FEATURES = 5
+CLAUSE_DEPS = ("ccomp", "xcomp", "advcl", "parataxis", "pcomp", "acl", "relcl", "conj", "csubj", "pobj", "dobj")
+
+_M1 = numpy.uint64(0x9E3779B97F4A7C15)
+_M2 = numpy.uint64(0xC2B2AE3D27D4EB4F)
+
+
+def _mix(a: numpy.ndarray, b: numpy.ndarray) -> numpy.ndarray:
+    with numpy.errstate(over="ignore"):
+        return (a.astype(numpy.uint64) * _M1) ^ (b.astype(numpy.uint64) * _M2)
+
+
+def doc_structure_features(doc: Doc, max_depth: int = 12) -> numpy.ndarray:
+    """Per-token structural features of a parsed Doc, as uint64 ids.
+
+    doc (Doc): a Doc with a dependency parse.
+    max_depth (int): how many steps up the tree the features look.
+    RETURNS (numpy.ndarray): (len(doc), N_EXTRA_FEATURES) uint64: quote state, dep + head
+        lemma, root lemma + top-level dep, first and second clause edge (dep + governor lemma).
+    """
+    n = len(doc)
+    out = numpy.zeros((n, N_EXTRA_FEATURES), dtype=numpy.uint64)
+    if n == 0:
+        return out
+    out[:, 0] = quote_state(doc).astype(numpy.uint64) + numpy.uint64(1)
+    arr = doc.to_array([LEMMA, DEP, HEAD]).astype(numpy.int64)
+    lemma = arr[:, 0].astype(numpy.uint64)
+    dep = arr[:, 1].astype(numpy.uint64)
+    idx = numpy.arange(n)
+    head = idx + arr[:, 2]
+    head = numpy.clip(head, 0, n - 1)
+    out[:, 1] = _mix(dep, lemma[head])
+    # Walk up to the child of the sentence root; note the first two clause edges on the way.
+    clause_ids = numpy.array([doc.vocab.strings[d] for d in CLAUSE_DEPS], dtype=numpy.uint64)
+    is_clause = numpy.isin(dep, clause_ids)
+    first = numpy.zeros(n, dtype=numpy.uint64)
+    second = numpy.zeros(n, dtype=numpy.uint64)
+    cur = idx.copy()
+    active = numpy.ones(n, dtype=bool)
+    for _ in range(max_depth):
+        h = head[cur]
+        edge = _mix(dep[cur], lemma[h]) | numpy.uint64(1)
+        clause = active & is_clause[cur] & (h != cur)
+        take2 = clause & (first != 0) & (second == 0)
+        second[take2] = edge[take2]
+        take1 = clause & (first == 0)
+        first[take1] = edge[take1]
+        stop = (head[h] == h) | (h == cur)  # cur hangs from the root, or is the root
+        active &= ~stop
+        cur = numpy.where(active, h, cur)
+        if not active.any():
+            break
+    root = head[cur]
+    is_root = root == cur
+    top = _mix(lemma[root], numpy.where(is_root, numpy.uint64(7), dep[cur]))
+    out[:, 2] = top
+    out[:, 3] = first
+    out[:, 4] = second
+    return out
+
+
+def quote_feature_extractor(attrs: Sequence[str]) -> Model[List[Doc], List[Ints2d]]:
+    """Token attributes (``doc.to_array``) followed by the structural features."""
+    attr_names = list(attrs)
+
+    def forward(model: Model, docs: List[Doc], is_train: bool):
+        features = []
+        for doc in docs:
+            base = doc.to_array(attr_names).astype(numpy.uint64)
+            if base.ndim == 1:
+                base = base.reshape((len(doc), -1))
+            extra = doc_structure_features(doc)
+            features.append(model.ops.asarray2i(numpy.hstack([base, extra]), dtype="uint64"))
+        return features, lambda dY: []
+
+    return Model("quote_features", forward, attrs={"attrs": attr_names})
+
+
+@registry.architectures("spacy_quotes.QuoteEmbed.v1")
+def build_quote_embed(
+    width: int,
+    attrs: List[str],
+    rows: List[int],
+    feature_rows: List[int],
+) -> Model[List[Doc], List[Floats2d]]:
+    """Embed tokens from hashed attributes and quote-structure features.
+
+    width (int): output width.
+    attrs (List[str]): token attributes to hash, e.g. NORM, PREFIX, SUFFIX, SHAPE, POS, DEP, ENT_TYPE.
+    rows (List[int]): hash-table rows per attribute.
+    feature_rows (List[int]): rows for the five structural features.
+    RETURNS (Model[List[Doc], List[Floats2d]]): the embedding layer.
+    """
+    if len(rows) != len(attrs):
+        raise ValueError(f"QuoteEmbed: {len(attrs)} attrs but {len(rows)} rows values")
+    if len(feature_rows) != N_EXTRA_FEATURES:
+        raise ValueError(f"QuoteEmbed: feature_rows needs {N_EXTRA_FEATURES} values, got {len(feature_rows)}")
+    all_rows = list(rows) + list(feature_rows)
+    embeddings = [
+        HashEmbed(width, n_rows, column=i, seed=11 + i, dropout=0.0) for i, n_rows in enumerate(all_rows)
+    ]
+    mixer = Maxout(width, width * len(all_rows), nP=3, dropout=0.0, normalize=True)
+    model = chain(
+        quote_feature_extractor(attrs),
+        with_array(chain(concatenate(*embeddings), mixer)),
+    )
+    model.set_dim("nO", width)
+    return model
+
+
+@registry.architectures("spacy_quotes.QuoteTagger.v1")
+def build_quote_tagger(
+    tok2vec: Model[List[Doc], List[Floats2d]], nO: Optional[int] = None
+) -> Model[List[Doc], List[Floats2d]]:
+    """Per-token probabilities over the BILUO tags of the three roles.
+
+    tok2vec (Model[List[Doc], List[Floats2d]]): the token encoder.
+    nO (Optional[int]): number of tags (``len(TAGS)``).
+    RETURNS (Model[List[Doc], List[Floats2d]]): the tagger.
+    """
+    t2v_width = tok2vec.get_dim("nO") if tok2vec.has_dim("nO") else None
+    output = Softmax(nO or len(TAGS), t2v_width, init_W=zero_init)
+    model = chain(tok2vec, with_array(output))
+    model.set_ref("tok2vec", tok2vec)
+    model.set_ref("output", output)
+    return model

@@ -1,0 +1,332 @@
+"""The ``quotes`` pipeline component: factory and trainable pipe."""
+import logging
+from itertools import islice
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+import numpy
+from spacy.language import Language
+from spacy.pipeline import TrainablePipe
+from spacy.tokens import Doc, Span, SpanGroup
+from spacy.training import Example, validate_examples, validate_get_examples
+from spacy.vocab import Vocab
+from thinc.api import Config, Model, set_dropout_rate
+from thinc.types import Floats2d
+
+from ..marks import find_quotations, quote_type
+from ..ml.model import TAGS
+from ..quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, install_extensions
+from .decode import RoleSpan, link_spans, tags_to_spans, viterbi_biluo
+
+logger = logging.getLogger("spacy_quotes")
+
+SHIPPED_WEIGHTS = Path(__file__).parent.parent / "model" / "quotes"
+
+default_model_config = """
+[model]
+@architectures = "spacy_quotes.QuoteTagger.v1"
+nO = null
+
+[model.tok2vec]
+@architectures = "spacy.Tok2Vec.v2"
+
+[model.tok2vec.embed]
+@architectures = "spacy_quotes.QuoteEmbed.v1"
+width = 96
+attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE", "POS", "TAG", "DEP", "ENT_TYPE"]
+rows = [5000, 1000, 2500, 500, 50, 100, 100, 50]
+feature_rows = [8, 2000, 2000, 2000, 2000]
+
+[model.tok2vec.encode]
+@architectures = "spacy.MaxoutWindowEncoder.v2"
+width = 96
+depth = 4
+window_size = 1
+maxout_pieces = 3
+"""
+DEFAULT_MODEL = Config().from_str(default_model_config)["model"]
+
+REQUIRED_ANNOTATIONS = {
+    "DEP": "dependency parses (token.dep, token.head): add a 'parser'",
+    "POS": "part-of-speech tags (token.pos): add a 'tagger' and 'attribute_ruler'",
+    "LEMMA": "lemmas (token.lemma): add a 'lemmatizer'",
+}
+
+
+@Language.factory(
+    "quotes",
+    assigns=["doc.spans", "doc._.quotes"],
+    requires=["token.dep", "token.head", "token.pos", "token.lemma", "doc.sents"],
+    default_config={
+        "model": DEFAULT_MODEL,
+        "weights": "shipped",
+        "link_window": 1,
+        "resolve_speakers": True,
+        "speaker_config": {},
+        "scorer": {"@scorers": "spacy_quotes.quote_scorer.v1"},
+    },
+    default_score_weights={
+        "quotes_content_f": 0.3,
+        "quotes_cue_f": 0.2,
+        "quotes_speaker_f": 0.2,
+        "quotes_link_acc": 0.3,
+        "quotes_content_p": None,
+        "quotes_content_r": None,
+        "quotes_cue_p": None,
+        "quotes_cue_r": None,
+        "quotes_speaker_p": None,
+        "quotes_speaker_r": None,
+        "quotes_content_overlap_f": None,
+        "quotes_cue_overlap_f": None,
+        "quotes_speaker_overlap_f": None,
+        "quotes_speaker_name_acc": None,
+    },
+)
+def make_quotes(
+    nlp: Language,
+    name: str,
+    model: Model[List[Doc], List[Floats2d]],
+    weights: Optional[str],
+    link_window: int,
+    resolve_speakers: bool,
+    speaker_config: Dict[str, Any],
+    scorer: Optional[Callable],
+) -> "QuotePipe":
+    """Create a ``quotes`` component.
+
+    model (Model[List[Doc], List[Floats2d]]): tag probabilities per token.
+    weights (Optional[str]): ``"shipped"`` loads the weights that ship with the package (the
+        default model only), a path loads a component directory saved with ``to_disk``, and
+        null leaves the model to be initialised (training).
+    link_window (int): how many sentences apart a content, its cue and its speaker may be.
+    resolve_speakers (bool): resolve speaker mentions to names (``speaker_name``).
+    speaker_config (Dict[str, Any]): settings of the speaker resolver.
+    scorer (Optional[Callable]): the scoring method.
+    """
+    return QuotePipe(
+        nlp.vocab, model, name, weights=weights, link_window=link_window,
+        resolve_speakers=resolve_speakers, speaker_config=speaker_config, scorer=scorer,
+    )
+
+
+class QuotePipe(TrainablePipe):
+    """Find quotations with their cue and speaker, and link them."""
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        model: Model,
+        name: str = "quotes",
+        *,
+        weights: Optional[str] = None,
+        link_window: int = 1,
+        resolve_speakers: bool = True,
+        speaker_config: Optional[Dict[str, Any]] = None,
+        scorer: Optional[Callable] = None,
+    ) -> None:
+        if link_window < 0:
+            raise ValueError(f"quotes: link_window must be >= 0, got {link_window}")
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.scorer = scorer
+        self.cfg: Dict[str, Any] = {
+            "labels": list(TAGS),
+            "link_window": int(link_window),
+            "resolve_speakers": bool(resolve_speakers),
+            "speaker_config": dict(speaker_config or {}),
+        }
+        self._speaker_config = None
+        install_extensions()
+        if weights:
+            self._load_weights(weights)
+
+    def _load_weights(self, weights: str) -> None:
+        path = SHIPPED_WEIGHTS if weights == "shipped" else Path(weights)
+        if not (path / "model").exists():
+            if weights == "shipped":
+                logger.warning("quotes: no shipped weights found at %s; initialise or train the component", path)
+                return
+            raise ValueError(f"quotes: no trained weights at {path} (expected {path / 'model'})")
+        try:
+            self.from_disk(path, exclude=["vocab"])
+        except Exception as err:  # the architecture in the config does not match the weights
+            raise ValueError(
+                f"quotes: the weights at {path} do not fit this component's model config ({err}). "
+                "Use the default model config with weights = \"shipped\", or set weights = null "
+                "and train the component."
+            ) from err
+
+    @property
+    def labels(self) -> List[str]:
+        return list(TAGS)
+
+    @property
+    def is_initialized(self) -> bool:
+        output = self.model.get_ref("output")
+        return output.has_param("W") and output.get_param("W") is not None
+
+    def _check_docs(self, docs: List[Doc]) -> None:
+        for doc in docs:
+            if len(doc) == 0:
+                continue
+            missing = [why for attr, why in REQUIRED_ANNOTATIONS.items() if not doc.has_annotation(attr)]
+            if missing:
+                raise ValueError(
+                    f"The '{self.name}' component needs annotations that the pipeline before it "
+                    f"did not set: {'; '.join(missing)}. Put it after a full English pipeline, "
+                    "e.g. spacy.load('en_core_web_sm') or spacy_quotes.load()."
+                )
+
+    def predict(self, docs: Iterable[Doc]) -> List[Floats2d]:
+        """Tag probabilities per token.
+
+        docs (Iterable[Doc]): parsed documents.
+        RETURNS (List[Floats2d]): one (n_tokens, n_tags) array per doc.
+        """
+        docs = list(docs)
+        if not self.is_initialized:
+            raise ValueError(
+                f"The '{self.name}' component is not initialised: train it, call nlp.initialize(), "
+                "or create it with weights = \"shipped\" (the default)."
+            )
+        self._check_docs(docs)
+        nonempty = [doc for doc in docs if len(doc)]
+        scores = self.model.predict(nonempty) if nonempty else []
+        out, it = [], iter(scores)
+        for doc in docs:
+            out.append(self.model.ops.to_numpy(next(it)) if len(doc) else numpy.zeros((0, len(TAGS)), dtype="f"))
+        return out
+
+    def set_annotations(self, docs: Iterable[Doc], scores: List[Floats2d]) -> None:
+        """Decode, link and write the quotes into the docs' span groups."""
+        for doc, probs in zip(docs, scores):
+            probs = numpy.asarray(probs)
+            spans = tags_to_spans(viterbi_biluo(probs), probs)
+            self._write(doc, spans)
+            if self.cfg.get("resolve_speakers", True):
+                self._resolve(doc)
+
+    def _write(self, doc: Doc, spans: List[RoleSpan]) -> None:
+        contents = [s for s in spans if s.role == "CONTENT"]
+        cues = [s for s in spans if s.role == "CUE"]
+        speakers = [s for s in spans if s.role == "SOURCE"]
+        links = link_spans(doc, contents, cues, speakers, window=self.cfg.get("link_window", 1))
+        quotations = find_quotations(doc.text) if contents else []
+        quote_spans, attrs = [], {k: [] for k in ("scores", "cue", "speaker", "speaker_name", "speaker_id", "via")}
+        for link in links:
+            c = contents[link.content]
+            span = doc[c.start:c.end]
+            qtype = quote_type(doc.text, span.start_char, span.end_char, quotations)
+            quote_spans.append(Span(doc, c.start, c.end, label=qtype))
+            parts = [c.score]
+            if link.cue >= 0:
+                parts.append(cues[link.cue].score)
+            if link.speaker >= 0:
+                parts.append(speakers[link.speaker].score)
+            attrs["scores"].append(float(numpy.mean(parts)))
+            attrs["cue"].append(link.cue)
+            attrs["speaker"].append(link.speaker)
+            attrs["speaker_name"].append(None)
+            attrs["speaker_id"].append(None)
+            attrs["via"].append(-1)
+        doc.spans[QUOTES_KEY] = SpanGroup(doc, name=QUOTES_KEY, attrs=attrs, spans=quote_spans)
+        doc.spans[CUE_KEY] = SpanGroup(
+            doc, name=CUE_KEY, attrs={"scores": [c.score for c in cues]},
+            spans=[Span(doc, c.start, c.end, label="CUE") for c in cues])
+        doc.spans[SPEAKER_KEY] = SpanGroup(
+            doc, name=SPEAKER_KEY, attrs={"scores": [s.score for s in speakers]},
+            spans=[Span(doc, s.start, s.end, label="SPEAKER") for s in speakers])
+
+    def _resolve(self, doc: Doc) -> None:
+        try:
+            from ..speakers import SpeakerResolverConfig, resolve_speakers
+        except ImportError:  # resolver not available: keep the mentions as names
+            self._fallback_names(doc)
+            return
+        if self._speaker_config is None:
+            self._speaker_config = SpeakerResolverConfig(**self.cfg.get("speaker_config", {}))
+        resolve_speakers(doc, self._speaker_config)
+
+    @staticmethod
+    def _fallback_names(doc: Doc) -> None:
+        group = doc.spans[QUOTES_KEY]
+        speakers = doc.spans[SPEAKER_KEY]
+        names = [speakers[i].text if i >= 0 else None for i in group.attrs["speaker"]]
+        group.attrs["speaker_name"] = names
+        group.attrs["speaker_id"] = list(names)
+
+    # ---- training -------------------------------------------------------------------------
+
+    def _gold_tags(self, example: Example) -> numpy.ndarray:
+        """Gold tag index per predicted token; -1 where the gold is unknown (misaligned)."""
+        pred = example.predicted
+        n = len(pred)
+        tags = numpy.zeros(n, dtype=numpy.int32)
+        tag_index = {t: i for i, t in enumerate(TAGS)}
+        ref = example.reference
+        for key, role in ((QUOTES_KEY, "CONTENT"), (CUE_KEY, "CUE"), (SPEAKER_KEY, "SOURCE")):
+            if key not in ref.spans:
+                continue
+            aligned = example.get_aligned_spans_y2x(ref.spans[key], allow_overlap=True)
+            for span in aligned:
+                if span.end - span.start == 1:
+                    tags[span.start] = tag_index[f"U-{role}"]
+                else:
+                    tags[span.start] = tag_index[f"B-{role}"]
+                    tags[span.start + 1:span.end - 1] = tag_index[f"I-{role}"]
+                    tags[span.end - 1] = tag_index[f"L-{role}"]
+        return tags
+
+    def get_loss(self, examples: Iterable[Example], scores: List[Floats2d]):
+        """Categorical cross-entropy of the tag probabilities against the gold tags."""
+        grads = []
+        loss = 0.0
+        for eg, probs in zip(examples, scores):
+            gold = self._gold_tags(eg)
+            target = self.model.ops.alloc2f(*probs.shape)
+            if len(gold):
+                target[numpy.arange(len(gold)), gold] = 1.0
+            d = probs - target
+            grads.append(d)
+            loss += float((d ** 2).sum())
+        return loss, grads
+
+    def update(
+        self,
+        examples: Iterable[Example],
+        *,
+        drop: float = 0.0,
+        sgd=None,
+        losses: Optional[Dict[str, float]] = None,
+    ) -> Dict[str, float]:
+        """Learn from a batch of examples."""
+        if losses is None:
+            losses = {}
+        losses.setdefault(self.name, 0.0)
+        examples = list(examples)
+        validate_examples(examples, "QuotePipe.update")
+        examples = [eg for eg in examples if len(eg.predicted)]
+        if not examples:
+            return losses
+        set_dropout_rate(self.model, drop)
+        scores, backprop = self.model.begin_update([eg.predicted for eg in examples])
+        loss, d_scores = self.get_loss(examples, scores)
+        backprop(d_scores)
+        if sgd is not None:
+            self.finish_update(sgd)
+        losses[self.name] += loss
+        return losses
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Optional[Language] = None) -> None:
+        """Initialise the model from a sample of the training examples."""
+        validate_get_examples(get_examples, "QuotePipe.initialize")
+        sample = [eg for eg in islice(get_examples(), 10) if len(eg.predicted)]
+        docs = [eg.predicted for eg in sample]
+        self._check_docs(docs)
+        label_sample = [self.model.ops.alloc2f(len(d), len(TAGS)) for d in docs]
+        self.model.initialize(X=docs, Y=label_sample)
+
+    def add_label(self, label: str) -> int:
+        raise NotImplementedError("quotes: the tag set is fixed (CONTENT, CUE, SOURCE)")
+

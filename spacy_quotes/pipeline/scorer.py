@@ -1,0 +1,150 @@
+"""Scoring quotes against gold annotations.
+
+Per role (content, cue, speaker), precision / recall / F1 with
+
+* **exact** match: same character offsets (``quotes_content_f``, ...), and
+* **overlap** match: a predicted span counts when it shares a token with a gold span of the
+  same role, a gold span is found when a predicted span shares a token with it
+  (``quotes_content_overlap_f``, ...), the lenient measure of the PARC / PolNeAR literature.
+
+Links: ``quotes_link_acc`` is the share of gold quotes (content spans) that are found (overlap)
+and whose predicted cue and speaker overlap the gold cue and speaker (both absent counts as a
+match). ``quotes_speaker_name_acc`` is the share of gold quotes with a gold ``speaker_name`` that
+are found and whose predicted ``speaker_name`` names the same speaker (case, accents, a leading
+"the" and the British/American "defence"/"defense" spelling aside). Per quote type,
+``quotes_{type}_content_r`` is the exact-match recall of gold quotes of that type.
+"""
+import unicodedata
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
+
+from spacy.tokens import Doc
+from spacy.training import Example
+from spacy.util import registry
+
+from ..quote import CUE_KEY, QUOTE_TYPES, QUOTES_KEY, SPEAKER_KEY, get_quotes
+
+ROLE_KEYS = (("content", QUOTES_KEY), ("cue", CUE_KEY), ("speaker", SPEAKER_KEY))
+
+
+def _prf(tp_p: int, n_pred: int, tp_g: int, n_gold: int) -> Tuple[float, float, float]:
+    p = tp_p / n_pred if n_pred else 0.0
+    r = tp_g / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def _char_spans(doc: Doc, key: str) -> List[Tuple[int, int]]:
+    if key not in doc.spans:
+        return []
+    return [(s.start_char, s.end_char) for s in doc.spans[key]]
+
+
+def _overlaps(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _count_overlap(xs: List[Tuple[int, int]], ys: List[Tuple[int, int]]) -> int:
+    """How many spans of xs overlap some span of ys (both sorted by start), in linear time."""
+    ys = sorted(ys)
+    xs = sorted(xs)
+    count, j = 0, 0
+    for x in xs:
+        while j < len(ys) and ys[j][1] <= x[0]:
+            j += 1
+        count += j < len(ys) and _overlaps(x, ys[j])
+    return count
+
+
+def normalize_name(name: Optional[str]) -> str:
+    """Lowercase, strip accents, a leading determiner and spelling variants of a name."""
+    if not name:
+        return ""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = text.replace("defense", "defence").replace("’", "'")
+    words = [w.strip(".,;:'\"") for w in text.split()]
+    while words and words[0] in ("the", "a", "an"):
+        words = words[1:]
+    return " ".join(w for w in words if w)
+
+
+def _find(pred: List[Tuple[int, int]], gold: Tuple[int, int]) -> int:
+    """Index of the predicted span that best overlaps gold (largest overlap), or -1."""
+    best, best_ov = -1, 0
+    for i, p in enumerate(pred):
+        ov = min(p[1], gold[1]) - max(p[0], gold[0])
+        if ov > best_ov:
+            best, best_ov = i, ov
+    return best
+
+
+def score_quotes(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
+    """Score the quotes of predicted docs against the gold docs.
+
+    examples (Iterable[Example]): examples with predictions.
+    RETURNS (Dict[str, Any]): the scores (see the module docstring).
+    """
+    counts: Dict[str, List[int]] = {}
+    link_ok = link_n = name_ok = name_n = 0
+    type_found = {t: 0 for t in QUOTE_TYPES}
+    type_n = {t: 0 for t in QUOTE_TYPES}
+    for eg in examples:
+        pred_doc, gold_doc = eg.predicted, eg.reference
+        for role, key in ROLE_KEYS:
+            pred = _char_spans(pred_doc, key)
+            gold = _char_spans(gold_doc, key)
+            pset: Set[Tuple[int, int]] = set(pred)
+            gset: Set[Tuple[int, int]] = set(gold)
+            exact = len(pset & gset)
+            c = counts.setdefault(role, [0, 0, 0, 0, 0, 0])
+            c[0] += exact
+            c[1] += len(pset)
+            c[2] += len(gset)
+            c[3] += _count_overlap(list(pset), list(gset))
+            c[4] += _count_overlap(list(gset), list(pset))
+        gold_quotes = get_quotes(gold_doc)
+        pred_quotes = get_quotes(pred_doc)
+        pred_content = [(q.content.start_char, q.content.end_char) for q in pred_quotes]
+        pred_exact = set(pred_content)
+        for gq in gold_quotes:
+            g = (gq.content.start_char, gq.content.end_char)
+            type_n[gq.type] += 1
+            type_found[gq.type] += g in pred_exact
+            i = _find(pred_content, g)
+            link_n += 1
+            pq = pred_quotes[i] if i >= 0 else None
+            if pq is not None and _same(pq.cue, gq.cue) and _same(pq.speaker, gq.speaker):
+                link_ok += 1
+            if gq.speaker_name:
+                name_n += 1
+                if pq is not None and normalize_name(pq.speaker_name) == normalize_name(gq.speaker_name):
+                    name_ok += 1
+    scores: Dict[str, Any] = {}
+    for role, (tp, n_pred, n_gold, ov_p, ov_g, _) in counts.items():
+        p, r, f = _prf(tp, n_pred, tp, n_gold)
+        scores[f"quotes_{role}_p"], scores[f"quotes_{role}_r"], scores[f"quotes_{role}_f"] = p, r, f
+        p, r, f = _prf(ov_p, n_pred, ov_g, n_gold)
+        scores[f"quotes_{role}_overlap_p"] = p
+        scores[f"quotes_{role}_overlap_r"] = r
+        scores[f"quotes_{role}_overlap_f"] = f
+    for role, _ in ROLE_KEYS:
+        for metric in ("p", "r", "f", "overlap_p", "overlap_r", "overlap_f"):
+            scores.setdefault(f"quotes_{role}_{metric}", 0.0)
+    scores["quotes_link_acc"] = link_ok / link_n if link_n else 0.0
+    scores["quotes_speaker_name_acc"] = name_ok / name_n if name_n else None
+    for t in QUOTE_TYPES:
+        scores[f"quotes_{t}_content_r"] = type_found[t] / type_n[t] if type_n[t] else None
+    scores["quotes_n_gold"] = link_n
+    return scores
+
+
+def _same(pred_span, gold_span) -> bool:
+    if pred_span is None or gold_span is None:
+        return pred_span is None and gold_span is None
+    return _overlaps((pred_span.start_char, pred_span.end_char), (gold_span.start_char, gold_span.end_char))
+
+
+@registry.scorers("spacy_quotes.quote_scorer.v1")
+def make_quote_scorer() -> Callable[..., Dict[str, Any]]:
+    """RETURNS (Callable): the quotes scorer (see :func:`score_quotes`)."""
+    return score_quotes
