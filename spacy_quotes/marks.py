@@ -3,13 +3,15 @@
 Handles straight double (``"``) and single (``'``) quotes, curly quotes (“…”, ‘…’),
 guillemets in both directions («…», »…«, ‹…›, ›…‹) and low-high quotes („…“, „…”, ‚…‘).
 Apostrophes (don’t, Erdogan’s, ’90s, rock ’n’ roll, the students’ union, O’Neill) never
-open or close a quotation. An opening mark that is never closed runs to the end of its
-paragraph (a paragraph ends at a newline; an unclosed straight ``'`` is taken for an
-apostrophe and dropped), except in the news convention for quotes that
-run over several paragraphs: a paragraph whose quotation is still open at its end,
-followed by a paragraph that starts with a quotation mark of the same kind, continues the
-quotation, which then ends at the final closing mark. A closing mark without an opener is
-ignored.
+open or close a quotation; a misused “ or ‘ in closing position closes like ” or ’.
+
+Unbalanced marks: a closing mark without an opener is ignored. An opening mark that is never
+closed runs to the end of its paragraph. A paragraph ends at a newline, except a single
+line break after which the quotation closes on the next line (before anything else opens
+there): that is a wrapped line. An unclosed straight ``'`` is taken for an apostrophe and
+dropped. Multi-paragraph quotes (news convention): when a paragraph ends with a quotation
+still open and the next paragraph starts with an opening mark of the same kind, the
+quotation continues; it is returned as one Quotation up to the final closing mark.
 
 Everything runs in time linear in the length of the text: one regular-expression scan for
 the marks (a single character class, no backtracking) and a bounded amount of work per mark.
@@ -112,47 +114,55 @@ def is_quote_mark(ch: str) -> bool:
     return ch in QUOTE_MARKS
 
 
-def _classify(text: str, i: int, c: str) -> int:
-    """Decide what the mark ``c`` at offset ``i`` may do, from its neighbours only."""
+def _classify(text: str, i: int, c: str) -> Tuple[int, str]:
+    """Decide what the mark ``c`` at offset ``i`` may do, from its neighbours only.
+
+    RETURNS (Tuple[int, str]): the action and the mark to match open quotations with (a “
+        or ‘ in closing position, misused for ” or ’, matches as ” or ’).
+    """
     n = len(text)
     prev = text[i - 1] if i > 0 else ""
     nxt = text[i + 1] if i + 1 < n else ""
     prev_open = prev == "" or prev.isspace() or prev in _OPEN_CONTEXT or prev in QUOTE_MARKS
     next_space = nxt == "" or nxt.isspace()
     if c == '"':
-        return _OPEN if prev_open and not next_space else _CLOSE
-    if c == "\u201c" or c == "\u00ab" or c == "\u2039":
-        return _CLOSE_ELSE_OPEN
+        return (_OPEN if prev_open and not next_space else _CLOSE), c
+    if c == "\u201c":
+        if (not prev_open and not nxt.isalnum()) or next_space:
+            return _CLOSE, "\u201d"  # “the best in the world“, “it worked out. “ (German „…“)
+        return _CLOSE_ELSE_OPEN, c
+    if c == "\u00ab" or c == "\u2039":
+        return _CLOSE_ELSE_OPEN, c
     if c == "\u201d" or c == "\u00bb" or c == "\u203a":
-        return _CLOSE_ELSE_OPEN if prev_open and not next_space else _CLOSE
+        return (_CLOSE_ELSE_OPEN if prev_open and not next_space else _CLOSE), c
     if c == "\u201e" or c == "\u201f":
-        return _OPEN
+        return _OPEN, c
     if c == "\u201a":
-        return _OPEN if prev_open and not next_space else _NONE
+        return (_OPEN if prev_open and not next_space else _NONE), c
     if c == "\u201b":
-        return _NONE if next_space else _OPEN
+        return (_NONE if next_space else _OPEN), c
     # Single quotes and apostrophes: ' ‘ ’
     if prev.isalnum() and nxt.isalnum():
-        return _NONE  # don't, Erdogan's, O'Neill
+        return _NONE, c  # don't, Erdogan's, O'Neill (and a misused don‘t)
     if prev_open:
         if next_space:
-            return _NONE if c == "\u2018" else _CLOSE
+            return (_NONE if c == "\u2018" else _CLOSE), c
         if _ELISION.match(text, i + 1):
-            return _NONE  # ’90s, ’n’, ’em
+            return _NONE, c  # ’90s, ’n’, ’em
         if c == "\u2019":
-            return _NONE
-        return _CLOSE_ELSE_OPEN if c == "\u2018" else _OPEN
+            return _NONE, c
+        return (_CLOSE_ELSE_OPEN if c == "\u2018" else _OPEN), c
     # After a word or punctuation character
     if nxt.isalnum():
-        return _CLOSE if c == "\u2018" else _NONE  # ‚Wort‘x (German) / U.S.'s
+        return _NONE, c  # U.S.'s
     if c == "\u2018":
-        return _CLOSE  # closes only a ‚ quotation
+        c = "\u2019"  # a ‘ in closing position: German ‚…‘, or misused for ’
     if (prev == "n" or prev == "N") and i >= 2 and text[i - 2] in _SINGLE:
         if i < 3 or text[i - 3].isspace():
-            return _NONE  # rock ’n’ roll
+            return _NONE, c  # rock ’n’ roll
     if prev in "sSzZ" and nxt == " " and i + 2 < n and text[i + 2].isalnum():
-        return _TENTATIVE  # the students’ union: closes only if nothing better comes
-    return _CLOSE
+        return _TENTATIVE, c  # the students’ union: closes only if nothing better comes
+    return _CLOSE, c
 
 
 def _rstrip_end(text: str, p: int, floor: int) -> int:
@@ -209,7 +219,29 @@ def _continues(text: str, j: int, family: int) -> bool:
         return False
     if family == 2 or family == 3:
         return True  # French continues with », Danish with »: either is fine
-    return _classify(text, j, c) in (_OPEN, _CLOSE_ELSE_OPEN)
+    return _classify(text, j, c)[0] in (_OPEN, _CLOSE_ELSE_OPEN)
+
+
+def _closes_on_next_line(text: str, j: int, entry: _Entry) -> bool:
+    """Whether the line starting at ``j`` closes ``entry`` before opening anything: then the
+    single line break before it is a wrapped line inside the quotation, not a paragraph end.
+    Looks at one line only, so every line is looked at at most once or twice."""
+    line_end = text.find("\n", j)
+    if line_end < 0:
+        line_end = len(text)
+    closers = entry[2]
+    for m in _SCAN.finditer(text, j, line_end):
+        i = m.start()
+        c = text[i]
+        if c in _BREAK_SET:
+            return False
+        action, key = _classify(text, i, c)
+        if action == _CLOSE or action == _CLOSE_ELSE_OPEN:
+            if key in closers:
+                return True
+        if action == _OPEN or action == _CLOSE_ELSE_OPEN:
+            return False
+    return False
 
 
 def _scan(text: str) -> List[_Raw]:
@@ -226,6 +258,13 @@ def _scan(text: str) -> List[_Raw]:
             para_end = _rstrip_end(text, i, 0)
             nm = _NON_SPACE.search(text, i)
             bottom = stack[0]
+            if (
+                nm is not None
+                and text.count("\n", i, nm.start()) <= 1
+                and not _continues(text, nm.start(), bottom[3])
+                and _closes_on_next_line(text, nm.start(), stack[-1])
+            ):
+                continue  # a wrapped line: the quotation closes on the next line
             if nm is not None and _continues(text, nm.start(), bottom[3]):
                 _flush(text, stack[1:], para_end, 1, out)
                 del stack[1:]
@@ -238,13 +277,13 @@ def _scan(text: str) -> List[_Raw]:
         if i == pending:
             pending = -1
             continue
-        action = _classify(text, i, c)
+        action, key = _classify(text, i, c)
         if action == _NONE:
             continue
         if action == _OPEN:
             stack.append([i, c, _CLOSERS[c], _FAMILY[c], None])
             continue
-        k = _find_accepting(stack, c) if stack else -1
+        k = _find_accepting(stack, key) if stack else -1
         if k < 0:
             if action == _CLOSE_ELSE_OPEN:
                 stack.append([i, c, _CLOSERS[c], _FAMILY[c], None])
@@ -290,8 +329,10 @@ def find_quotations(text: str, nested: bool = False) -> List[Quotation]:
         return [Quotation(s, e, o, c) for s, e, o, c, _ in raw]
     result: List[Quotation] = []
     last_end = -1
-    for s, e, o, c, depth in raw:
-        if depth == 0 and s >= last_end:
+    for s, e, o, c, _ in raw:
+        # the quotations form a laminar family sorted by start: the outermost ones are those
+        # not inside the previous outermost one
+        if s >= last_end:
             result.append(Quotation(s, e, o, c))
             last_end = e
     return result

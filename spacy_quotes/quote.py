@@ -24,9 +24,10 @@ CUE_KEY = "quotes_cue"
 SPEAKER_KEY = "quotes_speaker"
 QUOTE_TYPES = ("direct", "mixed", "indirect")
 
-# Characters trimmed from both ends of a quote's text in its record.
-_TRIM = set(" \t\r\n\u00a0,;:" "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u201a\u201f\u201b\u2039\u203a")
-
+# Trimmed from both ends of a quote's text in its record: always space and separating
+# punctuation; quotation marks only for direct quotes (a mixed quote keeps its marks paired).
+_SPACE_PUNCT = set(" \t\r\n\u00a0,;:")
+_MARKS = set("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u201a\u201f\u201b\u2039\u203a")
 
 @dataclass
 class Quote:
@@ -52,9 +53,10 @@ class Quote:
         without the quotation marks, spaces and separating punctuation at its edges."""
         text = self.content.doc.text
         start, end = self.content.start_char, self.content.end_char
-        while start < end and text[start] in _TRIM:
+        trim = _SPACE_PUNCT | _MARKS if self.type == "direct" else _SPACE_PUNCT
+        while start < end and text[start] in trim:
             start += 1
-        while end > start and text[end - 1] in _TRIM:
+        while end > start and text[end - 1] in trim:
             end -= 1
         if start == end:  # nothing but marks: keep the span as it is
             return self.content.start_char, self.content.end_char

@@ -148,8 +148,10 @@ class QuotePipe(TrainablePipe):
                 logger.warning("quotes: no shipped weights found at %s; initialise or train the component", path)
                 return
             raise ValueError(f"quotes: no trained weights at {path} (expected {path / 'model'})")
+        settings = dict(self.cfg)
         try:
             self.from_disk(path, exclude=["vocab"])
+            self.cfg.update(settings)  # this component's config wins over the saved settings
         except Exception as err:  # the architecture in the config does not match the weights
             raise ValueError(
                 f"quotes: the weights at {path} do not fit this component's model config ({err}). "
