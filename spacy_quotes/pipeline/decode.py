@@ -153,9 +153,10 @@ def link_spans(
     """Link every content span to a cue and every cue to a speaker.
 
     A cue is a candidate for a content span when it lies within ``window`` sentences of it;
-    one whose tokens govern the content in the dependency tree wins, then the nearest.
-    A speaker is a candidate for a cue in the same window; one that hangs from the cue wins,
-    then the nearest in the cue's sentence, then the nearest anywhere in the window.
+    one whose tokens govern the content in the dependency tree ranks first, then the nearest.
+    A speaker is a candidate for a cue in the same window; one that hangs from the cue ranks
+    first, then the nearest. Candidates are matched greedily in rank order, each cue taking
+    one content first and each speaker mention going to one cue.
 
     doc (Doc): the parsed document.
     contents, cues, speakers (List[RoleSpan]): the role spans, in order.
@@ -194,12 +195,40 @@ def link_spans(
             return a.start - b.end
         return 0
 
-    def best_speaker(ci: int) -> int:
-        if ci in cue_speaker:
-            return cue_speaker[ci]
+    # Content -> cue: candidate pairs ranked by (cue governs the content, sentence gap,
+    # token gap), matched greedily so that each cue first takes one content; contents left
+    # over (the second half of a split quote) then take their best cue even if it is taken.
+    content_pairs = []
+    for qi, content in enumerate(contents):
+        root = _span_root(heads, content.start, content.end)
+        anc = set(_ancestors(heads, root))
+        for ci in in_window(cue_sents, content):
+            cue = cues[ci]
+            gap = sent_gap(content, cue)
+            if gap > window:
+                continue
+            governs = cue_roots[ci] in anc or any(t in anc for t in range(cue.start, cue.end))
+            # across sentences, a cue before the content (a quote that goes on after
+            # "... said X.") beats one after it
+            after = 1 if gap and cue.start >= content.end else 0
+            content_pairs.append(((0 if governs else 1, gap, after, tok_gap(content, cue)), qi, ci))
+    content_pairs.sort()
+    cue_of = [-1] * len(contents)
+    taken = set()
+    for _, qi, ci in content_pairs:
+        if cue_of[qi] < 0 and ci not in taken:
+            cue_of[qi] = ci
+            taken.add(ci)
+    for _, qi, ci in content_pairs:
+        if cue_of[qi] < 0:
+            cue_of[qi] = ci
+    # Cue -> speaker: ranked by (speaker hangs from the cue, sentence gap, token gap, before
+    # the cue), matched one to one: a mention is the speaker of one cue (as in PolNeAR,
+    # where each token has one role in one attribution).
+    speaker_pairs = []
+    for ci in sorted(set(c for c in cue_of if c >= 0)):
         cue = cues[ci]
         cue_toks = set(range(cue.start, cue.end))
-        best, best_key = -1, None
         for si in in_window(spk_sents, cue):
             spk = speakers[si]
             gap = sent_gap(cue, spk)
@@ -208,27 +237,23 @@ def link_spans(
             root = _span_root(heads, spk.start, spk.end)
             attached = int(heads[root]) in cue_toks or any(a in cue_toks for a in _ancestors(heads, root, 4))
             key = (0 if attached else 1, gap, tok_gap(cue, spk), 0 if spk.end <= cue.start else 1)
-            if best_key is None or key < best_key:
-                best, best_key = si, key
-        cue_speaker[ci] = best
-        return best
-
-    links = []
-    for qi, content in enumerate(contents):
-        root = _span_root(heads, content.start, content.end)
-        anc = set(_ancestors(heads, root))
-        best, best_key = -1, None
-        for ci in in_window(cue_sents, content):
-            cue = cues[ci]
-            gap = sent_gap(content, cue)
-            if gap > window:
-                continue
-            governs = cue_roots[ci] in anc or any(t in anc for t in range(cue.start, cue.end))
-            key = (0 if governs else 1, gap, tok_gap(content, cue))
-            if best_key is None or key < best_key:
-                best, best_key = ci, key
-        links.append(Link(qi, best, best_speaker(best) if best >= 0 else -1))
-    return links
+            speaker_pairs.append((key, ci, si))
+    speaker_pairs.sort()
+    used = set()
+    for _, ci, si in speaker_pairs:
+        if ci not in cue_speaker and si not in used:
+            cue_speaker[ci] = si
+            used.add(si)
+    # A mention may still be shared by a cue in its own sentence that hangs from the verb the
+    # mention is the subject of ("X mocked it, saying ...", "X said ... and encouraged ...").
+    for _, ci, si in speaker_pairs:
+        if ci in cue_speaker:
+            continue
+        spk_head = int(heads[_span_root(heads, speakers[si].start, speakers[si].end)])
+        cue_root = cue_roots[ci]
+        if sent_gap(cues[ci], speakers[si]) == 0 and (spk_head == cue_root or spk_head in _ancestors(heads, cue_root)):
+            cue_speaker[ci] = si
+    return [Link(qi, ci, cue_speaker.get(ci, -1) if ci >= 0 else -1) for qi, ci in enumerate(cue_of)]
 
 
 __all__ = ["viterbi_biluo", "tags_to_spans", "link_spans", "RoleSpan", "Link", "ROLES"]
