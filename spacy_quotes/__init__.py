@@ -26,7 +26,7 @@ def load(model: Optional[str] = None, base: str = "", **config: Any) -> Language
     if model:
         return spacy.load(model)
     nlp = load_base(base)
-    nlp.add_pipe("quotes", config=config or None)
+    nlp.add_pipe("quotes", config=dict(config))
     return nlp
 
 

@@ -1,0 +1,166 @@
+"""The `quotes` component: factory, config, training, serialisation."""
+import numpy
+import pytest
+from spacy.tokens import Doc, DocBin
+from spacy.training import Example
+from thinc.api import fix_random_seed
+
+import spacy_quotes
+from spacy_quotes.pipeline.component import DEFAULT_MODEL, QuotePipe
+from spacy_quotes.quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, get_quotes, set_quote_groups
+
+TRAIN = [
+    ("“We will not back down,” the minister said on Monday.", [("“We will not back down,”", "said", "the minister")]),
+    ("The company said that profits rose sharply in the third quarter.",
+     [("profits rose sharply in the third quarter", "said", "The company")]),
+    ("According to the coach, the team is ready for the final.", [("the team is ready for the final", "According to", "the coach")]),
+    ("Police told reporters the road would stay closed until Friday.",
+     [("the road would stay closed until Friday", "told", "Police")]),
+]
+
+
+def make_examples(nlp, data):
+    examples = []
+    disabled = nlp.select_pipes(disable=[n for n in nlp.pipe_names if n == "quotes"])
+    for text, quotes in data:
+        gold = nlp(text)
+        items = []
+        for content, cue, speaker in quotes:
+            a, b, s = text.index(content), text.index(cue), text.index(speaker)
+            items.append({"content": (a, a + len(content)), "cue": (b, b + len(cue)),
+                          "speaker": (s, s + len(speaker))})
+        set_quote_groups(gold, items)
+        examples.append(Example(nlp(text), gold))
+    disabled.restore()
+    return examples
+
+
+@pytest.fixture
+def fresh_nlp(base_nlp):
+    """A copy of the base pipeline with an untrained quotes component."""
+    from spacy_quotes.base import load_base
+
+    nlp = load_base()
+    nlp.add_pipe("quotes", config={"weights": None})
+    return nlp
+
+
+def test_add_pipe(base_nlp):
+    nlp = spacy_quotes.load_base()
+    pipe = nlp.add_pipe("quotes")
+    assert isinstance(pipe, QuotePipe)
+    assert nlp.pipe_names[-1] == "quotes"
+    assert "doc.spans" in nlp.get_pipe_meta("quotes").assigns
+
+
+def test_default_config_resolves():
+    from thinc.api import Config
+    from spacy.util import registry
+
+    model = registry.resolve(Config({"model": DEFAULT_MODEL}))["model"]
+    assert model.name.startswith("quote_features") or model.has_ref("tok2vec")
+
+
+def test_not_initialised_error(fresh_nlp):
+    with pytest.raises(ValueError, match="not initialised"):
+        fresh_nlp("He said it would rain.")
+
+
+def test_missing_annotations_error():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("quotes")
+    if not nlp.get_pipe("quotes").is_initialized:
+        pytest.skip("no shipped weights")
+    with pytest.raises(ValueError, match="dependency parses"):
+        nlp("“Yes,” she said.")
+
+
+def test_bad_config_rejected(base_nlp):
+    import spacy
+
+    nlp = spacy.blank("en")
+    with pytest.raises(ValueError, match="link_window"):
+        nlp.add_pipe("quotes", config={"weights": None, "link_window": -1})
+
+
+def test_overfitting_IO(fresh_nlp, tmp_path):
+    fix_random_seed(0)
+    nlp = fresh_nlp
+    examples = make_examples(nlp, TRAIN)
+    pipe = nlp.get_pipe("quotes")
+    pipe.initialize(lambda: examples, nlp=nlp)
+    optimizer = nlp.create_optimizer()
+    first = None
+    for i in range(50):
+        losses = {}
+        pipe.update(examples, sgd=optimizer, losses=losses)
+        first = losses["quotes"] if first is None else first
+    assert losses["quotes"] < first * 0.01
+
+    texts = [t for t, _ in TRAIN]
+    docs = list(nlp.pipe(texts))
+    for doc, (text, gold) in zip(docs, TRAIN):
+        quotes = get_quotes(doc)
+        assert [(q.content.text, q.cue.text, q.speaker.text) for q in quotes] == gold
+        for q in quotes:
+            assert 0.0 <= q.score <= 1.0
+    assert get_quotes(docs[0])[0].type == "direct"
+    assert get_quotes(docs[1])[0].type == "indirect"
+
+    scores = nlp.evaluate(examples)
+    for key in ("quotes_content_f", "quotes_cue_f", "quotes_speaker_f", "quotes_link_acc",
+                "quotes_content_overlap_f"):
+        assert scores[key] == 1.0, key
+
+    nlp.to_disk(tmp_path / "pipeline")
+    import spacy
+
+    nlp2 = spacy.load(tmp_path / "pipeline")
+    docs2 = list(nlp2.pipe(texts))
+    for d1, d2 in zip(docs, docs2):
+        assert [q.to_dict("x") for q in get_quotes(d1)] == [q.to_dict("x") for q in get_quotes(d2)]
+
+    # the component directory alone can be loaded as weights, the way the package ships them
+    pipe.to_disk(tmp_path / "component", exclude=["vocab"])
+    nlp3 = spacy_quotes.load_base()
+    nlp3.add_pipe("quotes", config={"weights": str(tmp_path / "component")})
+    assert [q.to_dict("x") for q in get_quotes(nlp3(texts[0]))] == [q.to_dict("x") for q in get_quotes(docs[0])]
+
+
+def test_quotes_survive_docbin(base_nlp):
+    text = "“It is over,” she said."
+    doc = base_nlp(text)
+    c, s, k = text.index("”") + 1, text.index("she"), text.index("said")
+    set_quote_groups(doc, [{"content": (0, c), "cue": (k, k + 4), "speaker": (s, s + 3), "speaker_name": "Ann Lee"}])
+    db = DocBin(store_user_data=True)
+    db.add(doc)
+    doc2 = list(DocBin().from_bytes(db.to_bytes()).get_docs(base_nlp.vocab))[0]
+    doc3 = Doc(base_nlp.vocab).from_bytes(doc.to_bytes())
+    for other in (doc2, doc3):
+        q = get_quotes(other)[0]
+        assert (q.content.text, q.cue.text, q.speaker.text, q.speaker_name) == ("“It is over,”", "said", "she", "Ann Lee")
+        assert q.type == "direct"
+        assert q.text == "It is over"
+
+
+def test_weights_that_do_not_fit(tmp_path, fresh_nlp):
+    fix_random_seed(0)
+    examples = make_examples(fresh_nlp, TRAIN[:1])
+    pipe = fresh_nlp.get_pipe("quotes")
+    pipe.initialize(lambda: examples, nlp=fresh_nlp)
+    pipe.to_disk(tmp_path / "c", exclude=["vocab"])
+    nlp = spacy_quotes.load_base()
+    cfg = {"weights": str(tmp_path / "c"), "model": {"tok2vec": {"encode": {"depth": 2}}}}
+    with pytest.raises(ValueError, match="do not fit"):
+        nlp.add_pipe("quotes", config=cfg)
+
+
+def test_empty_and_whitespace_docs(quotes_nlp):
+    if not quotes_nlp.get_pipe("quotes").is_initialized:
+        pytest.skip("no shipped weights")
+    for text in ("", " ", "\n\n", "“", "”"):
+        doc = quotes_nlp(text)
+        for q in get_quotes(doc):
+            assert text[q.text_offsets[0]:q.text_offsets[1]] == q.text
