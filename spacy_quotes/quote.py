@@ -14,7 +14,7 @@ Everything is plain span groups with JSON-serialisable attrs, so ``Doc.to_bytes`
 ``DocBin`` keep it. ``doc._.quotes`` reads the groups back as :class:`Quote` objects.
 Gold documents (training and evaluation data) use the same layout.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from spacy.tokens import Doc, Span, SpanGroup
@@ -42,6 +42,13 @@ class Quote:
     score: float
     via: Optional[Span] = None
     index: int = 0
+    doc_text: Optional[str] = field(default=None, repr=False, compare=False)
+
+    def _text(self) -> str:
+        # Doc.text joins every token: read it once per doc, not once per quote
+        if self.doc_text is None:
+            self.doc_text = self.content.doc.text
+        return self.doc_text
 
     @property
     def doc(self) -> Doc:
@@ -51,7 +58,7 @@ class Quote:
     def text_offsets(self) -> tuple:
         """RETURNS (Tuple[int, int]): character offsets of the quoted words: the content span
         without the quotation marks, spaces and separating punctuation at its edges."""
-        text = self.content.doc.text
+        text = self._text()
         start, end = self.content.start_char, self.content.end_char
         trim = _SPACE_PUNCT | _MARKS if self.type == "direct" else _SPACE_PUNCT
         while start < end and text[start] in trim:
@@ -65,7 +72,7 @@ class Quote:
     @property
     def text(self) -> str:
         start, end = self.text_offsets
-        return self.content.doc.text[start:end]
+        return self._text()[start:end]
 
     def to_dict(self, doc_id: Optional[str] = None) -> Dict[str, Any]:
         """The record of QUOTES_JSONL.md.
@@ -80,7 +87,7 @@ class Quote:
             "doc_id": doc_id,
             "index": self.index,
             "type": self.type,
-            "text": self.content.doc.text[start:end],
+            "text": self._text()[start:end],
             "start": start,
             "end": end,
             "cue": _span_dict(self.cue),
@@ -123,6 +130,7 @@ def get_quotes(doc: Doc) -> List[Quote]:
     cues = _group(doc, CUE_KEY)
     speakers = _group(doc, SPEAKER_KEY)
     quotes = []
+    doc_text = doc.text
     for i, span in enumerate(group):
         cue_i = _attr(group, "cue", i, -1)
         spk_i = _attr(group, "speaker", i, -1)
@@ -140,6 +148,7 @@ def get_quotes(doc: Doc) -> List[Quote]:
                 speaker_id=_attr(group, "speaker_id", i, None),
                 score=float(_attr(group, "scores", i, 1.0)),
                 via=via,
+                doc_text=doc_text,
             )
         )
     quotes.sort(key=lambda q: (q.content.start_char, q.content.end_char))
@@ -166,7 +175,8 @@ def set_quote_groups(doc: Doc, items: List[Dict[str, Any]], *, alignment_mode: s
     """
     from .marks import find_quotations, quote_type
 
-    quotations = find_quotations(doc.text)
+    text = doc.text
+    quotations = find_quotations(text)
     contents: List[Span] = []
     attrs: Dict[str, list] = {k: [] for k in ("scores", "cue", "speaker", "speaker_name", "speaker_id", "via")}
     cue_spans: List[Span] = []
@@ -189,7 +199,7 @@ def set_quote_groups(doc: Doc, items: List[Dict[str, Any]], *, alignment_mode: s
         span = doc.char_span(int(start), int(end), alignment_mode=alignment_mode)
         if span is None or len(span) == 0:
             continue
-        qtype = item.get("type") or quote_type(doc.text, span.start_char, span.end_char, quotations)
+        qtype = item.get("type") or quote_type(text, span.start_char, span.end_char, quotations)
         contents.append(Span(doc, span.start, span.end, label=qtype))
         attrs["scores"].append(float(item.get("score", 1.0)))
         attrs["cue"].append(_index(cue_spans, item.get("cue")))

@@ -214,12 +214,13 @@ class QuotePipe(TrainablePipe):
         cues = [s for s in spans if s.role == "CUE"]
         speakers = [s for s in spans if s.role == "SOURCE"]
         links = link_spans(doc, contents, cues, speakers, window=self.cfg.get("link_window", 1))
-        quotations = find_quotations(doc.text) if contents else []
+        text = doc.text if contents else ""
+        quotations = find_quotations(text) if contents else []
         quote_spans, attrs = [], {k: [] for k in ("scores", "cue", "speaker", "speaker_name", "speaker_id", "via")}
         for link in links:
             c = contents[link.content]
             span = doc[c.start:c.end]
-            qtype = quote_type(doc.text, span.start_char, span.end_char, quotations)
+            qtype = quote_type(text, span.start_char, span.end_char, quotations)
             quote_spans.append(Span(doc, c.start, c.end, label=qtype))
             parts = [c.score]
             if link.cue >= 0:
