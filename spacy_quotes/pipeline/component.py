@@ -248,7 +248,7 @@ class QuotePipe(TrainablePipe):
             self._fallback_names(doc)
             return
         if self._speaker_config is None:
-            self._speaker_config = SpeakerResolverConfig(**self.cfg.get("speaker_config", {}))
+            self._speaker_config = SpeakerResolverConfig.from_dict(self.cfg.get("speaker_config", {}))
         resolve_speakers(doc, self._speaker_config)
 
     @staticmethod

