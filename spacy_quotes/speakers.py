@@ -659,6 +659,9 @@ class _Resolver:
             a = j
             while a < b and (doc[a].is_punct or fold(doc[a].text) in ("of", "the")):
                 a += 1
+        # "Turkish Recep Tayyip Erdogan": a nationality before a person's name is no part of it
+        while b - a >= 2 and doc[a].ent_type_ == "NORP" and doc[a + 1].ent_type_ == "PERSON":
+            a += 1
         # "Secretary of State Antony Blinken": drop "State" after "<role> of"
         if b - a >= 3 and a >= 2 and fold(doc[a - 1].text) == "of" and self._is_title_word(doc[a - 2]):
             a += 1

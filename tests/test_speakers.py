@@ -499,3 +499,17 @@ def test_arbitrary_spans_keep_the_groups_consistent(nlp):
         assert all(-1 <= i < n_spk for i in group.attrs["speaker"] + group.attrs["via"])
         for name, sid in zip(group.attrs["speaker_name"], group.attrs["speaker_id"]):
             assert (name is None) == (sid is None)
+
+
+def test_nationality_before_a_name_is_not_part_of_it(nlp):
+    text = ("French Emmanuel Macron and German Olaf Scholz met in Berlin on Monday. "
+            "“Europe must stand together,” Macron said after the talks.")
+    doc = nlp(text)
+    if not (doc[0].ent_type_ == "NORP" and doc[1].ent_type_ == "PERSON"):
+        pytest.skip("the base NER does not tag this sentence as expected")
+    start = text.index("“")
+    end = text.index("”") + 1
+    set_quote_groups(doc, [{"content": (start, end), "cue": (text.index(" said") + 1, text.index(" said") + 5),
+                            "speaker": (text.index("Macron said"), text.index("Macron said") + 6), "type": "direct"}])
+    resolve_speakers(doc)
+    assert doc.spans["quotes"].attrs["speaker_name"][0] == "Emmanuel Macron"

@@ -425,6 +425,16 @@ def marks_type(text: str) -> str:
     return "mixed"
 
 
+_THAT = re.compile(r"\bthat[ \t]+$")
+
+
+def _with_complementiser(text: str, span: Tuple[int, int]) -> Tuple[int, int]:
+    """Reported speech includes its complementiser, as PolNeAR's guidelines do
+    (`said [that the talks failed]`): extend a content right after `that ` over it."""
+    match = _THAT.search(text, max(0, span[0] - 12), span[0])
+    return (match.start(), span[1]) if match else span
+
+
 def build(seeds_dir: Path) -> List[dict]:
     """Build the records of every article in the spec.
 
@@ -443,6 +453,8 @@ def build(seeds_dir: Path) -> List[dict]:
             where = f"{stem} quote {n}"
             try:
                 content = _locate(text, q.content, 0, len(text), f"{where}: content")
+                if q.type != "direct":
+                    content = _with_complementiser(text, content)
                 lo, hi = _paragraph(text, content[0])
                 cue = _locate(text, q.cue, lo, hi, f"{where}: cue") if q.cue else None
                 speaker = _locate(text, q.speaker, lo, hi, f"{where}: speaker") if q.speaker else None
