@@ -1,0 +1,86 @@
+"""Decoding tag probabilities into spans, and linking contents, cues and speakers."""
+import numpy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from spacy_quotes.ml.model import TAGS
+from spacy_quotes.pipeline.decode import RoleSpan, link_spans, tags_to_spans, viterbi_biluo
+
+
+def _valid(path):
+    prev = "O"
+    for t in path:
+        tag = TAGS[t]
+        if prev[0] in "BI":
+            assert tag[0] in "IL" and tag[2:] == prev[2:], (prev, tag)
+        else:
+            assert tag == "O" or tag[0] in "BU", (prev, tag)
+        prev = tag
+    assert prev == "O" or prev[0] in "LU"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=40), st.integers(min_value=0, max_value=10_000))
+def test_viterbi_always_gives_a_valid_sequence(n, seed):
+    rng = numpy.random.default_rng(seed)
+    probs = rng.dirichlet(numpy.ones(len(TAGS)) * 0.3, size=n).astype("f")
+    path = viterbi_biluo(probs)
+    assert path.shape == (n,)
+    _valid(path)
+    for span in tags_to_spans(path, probs):
+        assert 0 <= span.start < span.end <= n and 0.0 <= span.score <= 1.0
+
+
+def test_viterbi_repairs_an_invalid_argmax():
+    idx = {t: i for i, t in enumerate(TAGS)}
+    probs = numpy.full((3, len(TAGS)), 0.01, dtype="f")
+    probs[0, idx["B-CONTENT"]] = 0.9  # B then O then I: not valid as it stands
+    probs[1, idx["O"]] = 0.5
+    probs[1, idx["I-CONTENT"]] = 0.45
+    probs[2, idx["L-CONTENT"]] = 0.9
+    path = viterbi_biluo(probs)
+    assert [TAGS[t] for t in path] == ["B-CONTENT", "I-CONTENT", "L-CONTENT"]
+    spans = tags_to_spans(path, probs)
+    assert [(s.role, s.start, s.end) for s in spans] == [("CONTENT", 0, 3)]
+
+
+def _spans(doc, role, texts):
+    out = []
+    for text in texts:
+        start = doc.text.index(text)
+        span = doc.char_span(start, start + len(text))
+        out.append(RoleSpan(role, span.start, span.end, 1.0))
+    return sorted(out, key=lambda s: s.start)
+
+
+def test_linking_follows_the_tree(base_nlp):
+    text = ("The mayor said that the bridge would reopen in May, while critics argued that the repairs were "
+            "rushed. “We will keep checking it,” the engineer added.")
+    doc = base_nlp(text)
+    contents = _spans(doc, "CONTENT", ["that the bridge would reopen in May", "that the repairs were rushed",
+                                        "“We will keep checking it,”"])
+    cues = _spans(doc, "CUE", ["said", "argued", "added"])
+    speakers = _spans(doc, "SOURCE", ["The mayor", "critics", "the engineer"])
+    links = link_spans(doc, contents, cues, speakers)
+    got = [(doc[contents[l.content].start:contents[l.content].end].text[:12],
+            doc[cues[l.cue].start:cues[l.cue].end].text,
+            doc[speakers[l.speaker].start:speakers[l.speaker].end].text) for l in links]
+    assert got == [("that the bri", "said", "The mayor"), ("that the rep", "argued", "critics"),
+                   ("“We will kee", "added", "the engineer")]
+
+
+def test_split_quote_shares_cue_and_speaker(base_nlp):
+    text = "“We tried,” the coach said, “but it was not enough.”"
+    doc = base_nlp(text)
+    contents = _spans(doc, "CONTENT", ["“We tried,”", "“but it was not enough.”"])
+    cues = _spans(doc, "CUE", ["said"])
+    speakers = _spans(doc, "SOURCE", ["the coach"])
+    links = link_spans(doc, contents, cues, speakers)
+    assert [(l.cue, l.speaker) for l in links] == [(0, 0), (0, 0)]
+
+
+def test_nothing_to_link(base_nlp):
+    doc = base_nlp("No one spoke.")
+    assert link_spans(doc, [], [], []) == []
+    contents = [RoleSpan("CONTENT", 0, 3, 0.9)]
+    assert [(l.cue, l.speaker) for l in link_spans(doc, contents, [], [])] == [(-1, -1)]
