@@ -246,6 +246,11 @@ _FOLD_EXTRA = str.maketrans({
 _QUOTE_CHARS = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u201a\u201f\u201b\u2039\u203a`")
 
 
+# Label of the speaker mentions the resolver adds (context, previous sentence, colon, ...), as
+# opposed to the mentions the tagger found ("SPEAKER"): the per-role scores count the latter.
+RESOLVED_LABEL = "RESOLVED"
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of a text (NFKD without combining marks, casefolded).
@@ -1667,7 +1672,7 @@ def resolve_speakers(doc: Doc, config: Optional[SpeakerResolverConfig] = None) -
         if key in existing:
             return existing[key]
         idx = n_spk + len(new_spans)
-        new_spans.append(Span(doc, span.start, span.end, label="SPEAKER"))
+        new_spans.append(Span(doc, span.start, span.end, label=RESOLVED_LABEL))
         new_scores.append(score)
         existing[key] = idx
         return idx

@@ -9,7 +9,8 @@ Per role (content, cue, speaker), precision / recall / F1 with
 
 Links: ``quotes_link_acc`` is the share of gold quotes (content spans) that are found (overlap)
 and whose predicted cue and speaker overlap the gold cue and speaker (both absent counts as a
-match). ``quotes_speaker_name_acc`` is the share of gold quotes with a gold ``speaker_name`` that
+match). Speaker mentions that the resolver adds from the context (label ``RESOLVED``) are
+left out of the speaker role's P/R/F. ``quotes_speaker_name_acc`` is the share of gold quotes with a gold ``speaker_name`` that
 are found and whose predicted ``speaker_name`` names the same speaker (case, accents, a leading
 "the" and the British/American "defence"/"defense" spelling aside). Per quote type,
 ``quotes_{type}_content_r`` is the exact-match recall of gold quotes of that type.
@@ -21,6 +22,7 @@ from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import registry
 
+from ..speakers import RESOLVED_LABEL
 from ..quote import CUE_KEY, QUOTE_TYPES, QUOTES_KEY, SPEAKER_KEY, get_quotes
 
 ROLE_KEYS = (("content", QUOTES_KEY), ("cue", CUE_KEY), ("speaker", SPEAKER_KEY))
@@ -36,7 +38,9 @@ def _prf(tp_p: int, n_pred: int, tp_g: int, n_gold: int) -> Tuple[float, float, 
 def _char_spans(doc: Doc, key: str) -> List[Tuple[int, int]]:
     if key not in doc.spans:
         return []
-    return [(s.start_char, s.end_char) for s in doc.spans[key]]
+    # speaker mentions that the resolver found in the context are scored by link and name
+    # accuracy, not as mentions the text marks as the source
+    return [(s.start_char, s.end_char) for s in doc.spans[key] if s.label_ != RESOLVED_LABEL]
 
 
 def _overlaps(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
