@@ -665,7 +665,13 @@ class _Resolver:
             while a < b and (doc[a].is_punct or fold(doc[a].text) in ("of", "the")):
                 a += 1
         # "Turkish Recep Tayyip Erdogan": a nationality before a person's name is no part of it
-        while b - a >= 2 and doc[a].ent_type_ == "NORP" and doc[a + 1].ent_type_ == "PERSON":
+        # (also where the NER missed the person: the rest is all proper nouns, none an
+        # organisation word, as in "Turkish Recep Tayyip Erdogan" but not "Russian Defence Ministry")
+        while b - a >= 2 and doc[a].ent_type_ == "NORP" and label not in ("ORG", "FAC", "PRODUCT") and (
+            doc[a + 1].ent_type_ == "PERSON"
+            or all(t.tag_ == "NNP" and not t.ent_type_ and norm_word(t.text) not in ORG_NOUNS
+                   for t in doc[a + 1:b])
+        ):
             a += 1
         # "Secretary of State Antony Blinken": drop "State" after "<role> of"
         if b - a >= 3 and a >= 2 and fold(doc[a - 1].text) == "of" and self._is_title_word(doc[a - 2]):
