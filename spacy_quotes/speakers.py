@@ -664,6 +664,8 @@ class _Resolver:
             a = j
             while a < b and (doc[a].is_punct or fold(doc[a].text) in ("of", "the")):
                 a += 1
+        while b - a >= 2 and doc[b - 1].ent_type_ in ("DATE", "TIME"):
+            b -= 1  # "Damascus yesterday"
         # "Turkish Recep Tayyip Erdogan": a nationality before a person's name is no part of it
         # (also where the NER missed the person: the rest is all proper nouns, none an
         # organisation word, as in "Turkish Recep Tayyip Erdogan" but not "Russian Defence Ministry")
@@ -1319,9 +1321,29 @@ class _Resolver:
                 best, best_key = rid, key
         return best
 
+    def _noun_phrase(self, head: Token) -> List[Token]:
+        """A bare noun with the modifiers around it that the mention left out: determiner,
+        adjectives, compounds, numbers and possessives before it, and a prepositional phrase
+        of place or affiliation after it (``a source at the ministry``)."""
+        doc = self.doc
+        a = head.i
+        left = {c.i for c in head.lefts if c.dep_ in ("det", "amod", "compound", "nummod", "poss", "nmod")}
+        while a - 1 in left:
+            a -= 1
+        b = head.i + 1
+        for child in head.rights:
+            if child.i == b and child.dep_ == "prep" and child.lower_ in ("at", "in", "from", "with", "within", "inside", "close"):
+                b = child.right_edge.i + 1
+            break
+        return [doc[i] for i in range(a, b)]
+
     def _description(self, span: Span, info: _Info) -> int:
         """An unnamed source: its text as written; ``the source`` links to a recent one."""
         toks = [t for t in span]
+        if len(toks) == 1 and toks[0].pos_ == "NOUN":
+            toks = self._noun_phrase(toks[0])  # "source" -> "a military source"
+        while len(toks) > 1 and toks[-1].ent_type_ in ("DATE", "TIME"):
+            toks.pop()  # "officials yesterday"
         while toks and (toks[0].is_punct or toks[0].is_space):
             toks.pop(0)
         while toks and (toks[-1].is_punct or toks[-1].is_space):

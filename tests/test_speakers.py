@@ -513,3 +513,27 @@ def test_nationality_before_a_name_is_not_part_of_it(nlp):
                             "speaker": (text.index("Macron said"), text.index("Macron said") + 6), "type": "direct"}])
     resolve_speakers(doc)
     assert doc.spans["quotes"].attrs["speaker_name"][0] == "Emmanuel Macron"
+
+
+def test_bare_noun_mention_grows_to_its_noun_phrase(nlp):
+    text = "A senior source at the central bank said rates would stay on hold until June."
+    doc = nlp(text)
+    k = text.index("said")
+    c = text.index("rates")
+    s = text.index("source")
+    set_quote_groups(doc, [{"content": (c, len(text) - 1), "cue": (k, k + 4), "speaker": (s, s + 6), "type": "indirect"}])
+    resolve_speakers(doc)
+    assert doc.spans["quotes"].attrs["speaker_name"][0] == "a senior source at the central bank"
+
+
+def test_a_date_after_a_speaker_is_not_part_of_the_name(nlp):
+    text = "Officials in Brasilia yesterday said the dam had held. Officials in Brasilia yesterday added that the river was falling."
+    doc = nlp(text)
+    if not any(t.ent_type_ == "DATE" and t.text == "yesterday" for t in doc):
+        pytest.skip("the base NER does not tag 'yesterday' as a date here")
+    k = text.index("said")
+    c = text.index("the dam")
+    set_quote_groups(doc, [{"content": (c, text.index(".")), "cue": (k, k + 4),
+                            "speaker": (0, text.index(" said")), "type": "indirect"}])
+    resolve_speakers(doc)
+    assert "yesterday" not in doc.spans["quotes"].attrs["speaker_name"][0]
