@@ -1,0 +1,179 @@
+"""Smoke tests of the benchmark scripts (benchmarks/*.py).
+
+Each script runs once with ``--quick`` (tiny sizes) in a subprocess; the tests check that its
+tables have the expected columns and sensible numbers. The helpers of the scripts (table and
+markdown writing, the power-law fit, the training-log parser) are tested directly.
+"""
+import importlib.util
+import json
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = REPO / "benchmarks"
+SHIPPED = REPO / "spacy_quotes" / "model" / "quotes" / "model"
+CHECKPOINT = REPO / "training" / "output" / "model-best" / "quotes" / "model"
+HAS_WEIGHTS = SHIPPED.exists() or CHECKPOINT.exists()
+needs_weights = pytest.mark.skipif(not HAS_WEIGHTS, reason="no trained quotes weights (shipped or checkpoint)")
+
+
+def _load(name: str):
+    """Import a benchmark script as a module (they are scripts, not a package)."""
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run(args, timeout=240):
+    proc = subprocess.run([sys.executable] + [str(a) for a in args], cwd=str(REPO), capture_output=True,
+                          text=True, timeout=timeout)
+    assert proc.returncode == 0, f"exit {proc.returncode}\nstdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
+    return proc.stdout
+
+
+def _table(stdout: str, title: str):
+    """The header cells and rows (cells split on 2+ spaces) of the table under '== title =='."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == f"== {title} ==")
+    header = re.split(r"\s{2,}", lines[start + 1].strip())
+    assert set(lines[start + 2].replace(" ", "")) == {"-"}
+    rows = []
+    for line in lines[start + 3:]:
+        if not line.strip() or line.startswith("=="):
+            break
+        cells = re.split(r"\s{2,}", line.strip())
+        if len(cells) != len(header):
+            break
+        rows.append(dict(zip(header, cells)))
+    return header, rows
+
+
+def _num(cell: str) -> float:
+    return float(cell.replace(",", "").rstrip("%x"))
+
+
+# ---- the scripts, end to end -----------------------------------------------------------------
+
+
+@needs_weights
+def test_speed_quick(tmp_path):
+    md, plot, js = tmp_path / "b.md", tmp_path / "t.png", tmp_path / "r.json"
+    out = _run([BENCH / "speed.py", "--quick", "--markdown", md, "--plot", plot, "--json", js])
+    header, rows = _table(out, "Throughput and peak memory")
+    assert header[:3] == ["pipeline", "n_process", "batch_size"] and "words/s" in header and "peak RSS MB" in header
+    assert [r["pipeline"] for r in rows] == ["base", "base+quotes"]
+    for r in rows:
+        assert _num(r["words/s"]) > 0 and _num(r["peak RSS MB"]) > 50
+    assert _num(rows[0]["quotes"]) == 0 and _num(rows[1]["quotes"]) > 0  # only base+quotes finds quotes
+    header, rows = _table(out, "The quotes component alone (pre-parsed docs, one process)")
+    stages = {r["stage"]: r for r in rows}
+    assert {"quotes: model (predict)", "quotes: decode + link", "quotes: speaker resolution"} <= set(stages)
+    share = sum(_num(stages[s]["share of base+quotes"]) for s in
+                ("base pipeline (parse)", "quotes: model (predict)", "quotes: decode + link", "quotes: speaker resolution"))
+    assert share == pytest.approx(1.0, abs=0.01)
+    header, rows = _table(out, "Time as one document grows (PolNeAR articles concatenated)")
+    assert header[0] == "words" and "quotes us/word" in header and len(rows) == 2
+    assert _num(rows[1]["words"]) > _num(rows[0]["words"]) > 0
+    header, rows = _table(out, "Time as the number of quotes per document grows (template documents)")
+    assert [_num(r["quotes"]) for r in rows] == [4, 16] and "quotes us/quote" in header
+    assert _num(rows[1]["quotes found"]) > 0
+    assert re.search(r"time per word at [\d,]+ / at [\d,]+ words = [\d.]+x, fitted exponent [\d.-]+", out)
+    goals = out.split("== Goals ==")[1]
+    assert re.search(r"quotes adds <= 25% to the base pipeline's time: [\d.]+% .*: (PASS|FAIL)", goals)
+    assert re.search(r"quotes adds <= 200 MB to peak memory: (PASS|FAIL)", goals)
+    assert "linear in document length" in goals and "linear in number of quotes" in goals
+    text = md.read_text(encoding="utf8")
+    assert "<!-- begin speed-throughput -->" in text and "<!-- begin speed-scaling -->" in text
+    assert "| pipeline | n_process |" in text and "python benchmarks/speed.py --quick" in text
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    result = json.loads(js.read_text())
+    assert len(result["length"]) == 2 and all(r["quotes"] > 0 for r in result["length"])
+
+
+@needs_weights
+def test_accuracy_quick(tmp_path):
+    md = tmp_path / "b.md"
+    out = _run([BENCH / "accuracy.py", "--quick", "--corpora", "seeds", "--markdown", md])
+    header, rows = _table(out, "Seed corpus")
+    assert header == ["metric", "model", "textacy", "rules"]
+    metrics = {r["metric"]: r for r in rows}
+    for role in ("content", "cue", "speaker"):
+        for kind in ("F1 (exact)", "F1 (overlap)"):
+            row = metrics[f"{role} {kind}"]
+            for system in ("model", "rules"):
+                assert 0.0 <= _num(row[system]) <= 1.0
+    # overlap matching is more lenient than exact matching
+    for system in ("model", "rules"):
+        assert _num(metrics["content F1 (overlap)"][system]) >= _num(metrics["content F1 (exact)"][system])
+    assert _num(metrics["content F1 (overlap)"]["rules"]) > 0.3  # the rules find quotes
+    assert "direct quotes: recall" in metrics and "link accuracy" in metrics and "speaker-name accuracy" in metrics
+    assert _num(metrics["words/s (extraction only)"]["model"]) > 0
+    if metrics["content F1 (exact)"]["textacy"] != "-":  # textacy installed: direct quotes only
+        assert _num(metrics["indirect quotes: recall"]["textacy"]) == 0.0
+    assert "<!-- begin accuracy -->" in md.read_text(encoding="utf8")
+
+
+def test_training_cost_quick():
+    # trains on training/corpus/{train,dev}.spacy, or on corpus/seeds.jsonl where those are missing
+    out = _run([BENCH / "training_cost.py", "--quick"])
+    header, rows = _table(out, "Training cost")
+    assert header[:6] == ["steps", "evaluations", "wall s", "CPU user s", "CPU sys s", "peak RSS MB"]
+    (row,) = rows
+    assert _num(row["steps"]) == 4 and _num(row["evaluations"]) >= 2
+    assert _num(row["wall s"]) > 0 and _num(row["peak RSS MB"]) > 50
+    assert 0.0 <= _num(row["last SCORE"]) <= 1.0
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+def test_power_fit_and_tables(tmp_path):
+    speed = _load("speed")
+    sizes = [1000, 10000, 100000]
+    assert speed.power_fit(sizes, [2e-3 * s for s in sizes]) == pytest.approx(1.0)
+    assert speed.power_fit(sizes, [1e-7 * s * s for s in sizes]) == pytest.approx(2.0)
+    assert math.isnan(speed.power_fit([5], [1.0]))
+    common = _load("_common")
+    table = common.text_table(["name", "words/s"], [["base", 12345.6], ["quotes", None]])
+    assert table.splitlines()[2].endswith("12,346") and table.splitlines()[3].endswith("-")
+    md = tmp_path / "b.md"
+    common.write_markdown_section(md, "one", "first")
+    common.write_markdown_section(md, "two", "second")
+    common.write_markdown_section(md, "one", "first again")
+    text = md.read_text()
+    assert text.startswith("# Benchmarks") and "first again" in text and "first\n" not in text
+    assert text.index("first again") < text.index("second")
+
+
+def test_template_documents_and_long_text():
+    speed = _load("speed")
+    text = speed.quotes_text(40)
+    assert text.count("\n\n") >= 39 and text == speed.quotes_text(40)  # deterministic
+    assert "said" in text and "“" in text
+    doc = speed.long_text(3000)
+    assert abs(len(doc.split()) - 3000) <= 1
+
+
+def test_parse_training_log():
+    training_cost = _load("training_cost")
+    log = (
+        "ℹ Initial learn rate: 0.001\n"
+        "E    #       LOSS QUOTES  QUOTES_CON...  QUOTES_CUE_F  QUOTES_SPE...  QUOTES_LIN...  SCORE \n"
+        "---  ------  -----------  -------------  ------------  -------------  -------------  ------\n"
+        "  0       0      1743.69           0.00          0.00           0.00           0.00    0.00\n"
+        "  3     500       812.50           0.41          0.52           0.33           0.45    0.43\n"
+    )
+    parsed = training_cost.parse_log(log)
+    assert parsed["step"] == 500 and parsed["epoch"] == 3 and parsed["n_evals"] == 2
+    assert parsed["loss"] == pytest.approx(812.5)
+    assert parsed["scores"] == {"QUOTES_CONTENT_F": 0.41, "QUOTES_CUE_F": 0.52, "QUOTES_SPEAKER_F": 0.33,
+                                "QUOTES_LINK_ACC": 0.45, "SCORE": 0.43}
+    assert training_cost.parse_log("no table here") == {"n_evals": 0}
