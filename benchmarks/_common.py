@@ -5,6 +5,7 @@ The scripts are run as ``python benchmarks/X.py``; this module sits next to them
 imported as ``_common``. Nothing here is part of the ``spacy_quotes`` package.
 """
 import datetime
+import functools
 import logging
 import os
 import platform
@@ -213,11 +214,16 @@ it is given with it. Re-running a script replaces its sections.
 """
 
 
+SECTION_ORDER = ("speed-throughput", "speed-scaling", "accuracy", "training-cost")
+_SECTION = re.compile(r"<!-- begin (\S+) -->\n.*?<!-- end \1 -->", re.S)
+
+
 def write_markdown_section(path: Path, name: str, body: str) -> None:
     """Write one section of the benchmarks page, replacing an earlier version of it.
 
-    Sections are delimited by ``<!-- begin NAME -->`` / ``<!-- end NAME -->``; a new section
-    is appended. The file is created with a title when missing.
+    Sections are delimited by ``<!-- begin NAME -->`` / ``<!-- end NAME -->`` and kept in the
+    order of SECTION_ORDER (others after them, in the order they were written). The file is
+    created with a title when missing; text outside the sections before the first one is kept.
 
     path (Path): the markdown file.
     name (str): the section's name (e.g. ``speed-throughput``).
@@ -226,18 +232,22 @@ def write_markdown_section(path: Path, name: str, body: str) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = path.read_text(encoding="utf8") if path.exists() else _MD_HEADER
-    begin, end = f"<!-- begin {name} -->", f"<!-- end {name} -->"
-    block = f"{begin}\n{body.strip()}\n{end}"
-    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf8")
+    first = _SECTION.search(text)
+    head = text[: first.start()] if first else text
+    sections = {m.group(1): m.group(0) for m in _SECTION.finditer(text)}
+    sections[name] = f"<!-- begin {name} -->\n{body.strip()}\n<!-- end {name} -->"
+    rank = {n: i for i, n in enumerate(SECTION_ORDER)}
+    names = sorted(sections, key=lambda n: rank.get(n, len(rank)))  # stable: others keep their order
+    path.write_text(head.rstrip("\n") + "\n\n" + "\n\n".join(sections[n] for n in names) + "\n", encoding="utf8")
 
 
+@functools.lru_cache(maxsize=1)
 def machine_info() -> Dict[str, str]:
-    """RETURNS (Dict[str, str]): CPU, cores, Python, spaCy and date, for the record."""
+    """CPU, cores, Python, spaCy, date and load average, for the record. Taken once per
+    process (the scripts call it when they start), so the date and load are the start's.
+
+    RETURNS (Dict[str, str]): the facts.
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -268,7 +278,7 @@ def machine_info() -> Dict[str, str]:
 
 def machine_line() -> str:
     """RETURNS (str): :func:`machine_info` on one line."""
-    return "; ".join(f"{k}: {v}" for k, v in machine_info().items())
+    return "; ".join(f"{k}: {v}" for k, v in dict(machine_info()).items())
 
 
 def command_line() -> str:

@@ -311,14 +311,25 @@ def _scaling_row(nlp: Any, text: str, size: int, min_time: float) -> Dict[str, A
             "quotes_found": _n_quotes([doc]), "rss_mb": C.peak_rss_mb()}
 
 
+def _guarded_row(nlp: Any, text: str, size: int, min_time: float, what: str) -> Dict[str, Any]:
+    """:func:`_scaling_row`, recording an exception of the pipeline as the row's ``error``
+    (the benchmark goes on with the next size and the table shows the failure)."""
+    try:
+        row = _scaling_row(nlp, text, size, min_time)
+    except Exception as err:  # a failure of the component on this document is a result too
+        C.logger.warning("%s %d: %s: %s", what, size, type(err).__name__, str(err)[:200])
+        return {"size": size, "words": C.n_words(text), "error": f"{type(err).__name__}: {str(err)[:200]}"}
+    C.logger.info("%s %d: %.2fs base, %.2fs quotes", what, size, row["base"], row["quotes"])
+    return row
+
+
 def worker_length(spec: Dict[str, Any]) -> Dict[str, Any]:
     """Time per word as one document grows (sizes in ascending order, one process)."""
     nlp, desc = C.load_pipeline(spec["model"])
     _scaling_row(nlp, long_text(200), 200, 0.0)  # warm-up
     rows = []
     for size in sorted(spec["lengths"]):
-        rows.append(_scaling_row(nlp, long_text(size), size, spec["min_time"]))
-        C.logger.info("length %d: %.2fs base, %.2fs quotes", size, rows[-1]["base"], rows[-1]["quotes"])
+        rows.append(_guarded_row(nlp, long_text(size), size, spec["min_time"], "length"))
     return {"rows": rows, "desc": desc}
 
 
@@ -328,8 +339,7 @@ def worker_quotes(spec: Dict[str, Any]) -> Dict[str, Any]:
     _scaling_row(nlp, quotes_text(3), 3, 0.0)  # warm-up
     rows = []
     for k in sorted(spec["quote_counts"]):
-        rows.append(_scaling_row(nlp, quotes_text(k), k, spec["min_time"]))
-        C.logger.info("quotes %d: %.2fs base, %.2fs quotes", k, rows[-1]["base"], rows[-1]["quotes"])
+        rows.append(_guarded_row(nlp, quotes_text(k), k, spec["min_time"], "quotes"))
     return {"rows": rows, "desc": desc}
 
 
@@ -474,34 +484,45 @@ def throughput_tables(report: Report, rows: List[Dict[str, Any]], comp: Optional
 
 
 def scaling_table(report: Report, section: str, title: str, unit: str, rows: List[Dict[str, Any]]) -> Dict[str, Any]:
-    """Print the scaling rows with per-unit times and the linearity verdicts."""
+    """Print the scaling rows with per-unit times and the linearity verdicts; rows whose run
+    failed are shown with their error and left out of the fit."""
     per = "word" if unit == "words" else "quote"
+
+    def n_of(r: Dict[str, Any]) -> int:
+        return r["words"] if unit == "words" else r["size"]
+
     out = []
     for r in rows:
-        n = r["words"] if unit == "words" else r["size"]
-        out.append([r["size"] if unit != "words" else r["words"], r["tokens"], r["base"],
-                    r["model"], r["decode"], r["speakers"], r["quotes"],
+        if "error" in r:
+            out.append([n_of(r)] + [None] * 10 + [f"FAILED: {r['error'].split(':')[0]}"])
+            continue
+        n = n_of(r)
+        out.append([n, r["tokens"], r["base"], r["model"], r["decode"], r["speakers"], r["quotes"],
                     1e6 * r["base"] / n, 1e6 * r["quotes"] / n, r["words"] / (r["base"] + r["quotes"]),
                     r["quotes_found"], r["rss_mb"]])
-    first, last = rows[0], rows[-1]
-    n0 = first["words"] if unit == "words" else first["size"]
-    n1 = last["words"] if unit == "words" else last["size"]
-    sizes = [r["words"] if unit == "words" else r["size"] for r in rows]
-    res: Dict[str, Any] = {}
-    notes = []
-    for what in ("base", "quotes", "model", "decode", "speakers"):
-        t0, t1 = first[what] / n0, last[what] / n1
-        ratio = t1 / t0 if t0 > 0 else float("nan")
-        b = power_fit(sizes, [r[what] for r in rows])
-        res[what] = {"ratio": ratio, "exponent": b}
-    ok = res["quotes"]["ratio"] <= GOAL_RATIO and res["quotes"]["exponent"] <= GOAL_EXPONENT
+    ok_rows = [r for r in rows if "error" not in r]
+    failed = [r for r in rows if "error" in r]
+    res: Dict[str, Any] = {"failed": [{"size": n_of(r), "error": r["error"]} for r in failed]}
+    notes = [f"FAILED at {n_of(r):,} {unit}: {r['error']}" for r in failed]
+    if len(ok_rows) >= 2:
+        first, last = ok_rows[0], ok_rows[-1]
+        n0, n1 = n_of(first), n_of(last)
+        sizes = [n_of(r) for r in ok_rows]
+        for what in ("base", "quotes", "model", "decode", "speakers"):
+            t0, t1 = first[what] / n0, last[what] / n1
+            res[what] = {"ratio": t1 / t0 if t0 > 0 else float("nan"),
+                         "exponent": power_fit(sizes, [r[what] for r in ok_rows])}
+        for what, label in (("base", "base pipeline"), ("quotes", "quotes (all stages)"), ("model", "quotes: model"),
+                            ("decode", "quotes: decode + link"), ("speakers", "quotes: speakers")):
+            notes.append(f"{label}: time per {per} at {n1:,} / at {n0:,} {unit} = {res[what]['ratio']:.2f}x, "
+                         f"fitted exponent {res[what]['exponent']:.2f}")
+        ok = res["quotes"]["ratio"] <= GOAL_RATIO and res["quotes"]["exponent"] <= GOAL_EXPONENT and not failed
+    else:
+        ok = False
+        res["quotes"] = res["base"] = {"ratio": float("nan"), "exponent": float("nan")}
     res["linear_ok"] = ok
-    for what, label in (("base", "base pipeline"), ("quotes", "quotes (all stages)"), ("model", "quotes: model"),
-                        ("decode", "quotes: decode + link"), ("speakers", "quotes: speakers")):
-        notes.append(f"{label}: time per {per} at {n1:,} / at {n0:,} {unit} = {res[what]['ratio']:.2f}x, "
-                     f"fitted exponent {res[what]['exponent']:.2f}")
     notes.append(f"Goal, linear in the number of {unit}: ratio <= {GOAL_RATIO} and exponent <= {GOAL_EXPONENT} "
-                 f"for quotes: {verdict(ok)}.")
+                 f"for quotes, no failure: {verdict(ok)}.")
     headers = [unit, "tokens", "base s", "model s", "decode s", "speakers s", "quotes s",
                f"base us/{per}", f"quotes us/{per}", "words/s (both)", "quotes found", "peak RSS MB so far"]
     report.table(section, title, headers, out, notes)
@@ -521,6 +542,8 @@ def plot(path: Path, length_rows: List[Dict[str, Any]], quote_rows: List[Dict[st
     except ImportError:
         C.logger.warning("matplotlib is not installed: no plot (pip install matplotlib)")
         return False
+    length_rows = [r for r in length_rows if "error" not in r]
+    quote_rows = [r for r in quote_rows if "error" not in r]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     ax = axes[0]
     xs = [r["words"] for r in length_rows]
@@ -655,7 +678,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     plot_path = args.plot
     if plot_path is None and args.markdown is not None:
         plot_path = args.markdown.parent / "img" / "throughput.png"
-    if plot_path is not None and length_rows:
+    if plot_path is not None and any("error" not in r for r in length_rows):
         if plot(plot_path, length_rows, quote_rows):
             print(f"plot: {plot_path}")
             results["plot"] = str(plot_path)
@@ -701,7 +724,9 @@ def goal_lines(results: Dict[str, Any]) -> List[str]:
         if s:
             lines.append(f"linear in {what}: time per unit ratio {s['quotes']['ratio']:.2f}x, exponent "
                          f"{s['quotes']['exponent']:.2f} (quotes), {s['base']['ratio']:.2f}x / "
-                         f"{s['base']['exponent']:.2f} (base): {verdict(s['linear_ok'])}")
+                         f"{s['base']['exponent']:.2f} (base)"
+                         + "".join(f"; FAILED at {f['size']:,}: {f['error'][:80]}" for f in s.get("failed", []))
+                         + f": {verdict(s['linear_ok'])}")
     return lines
 
 

@@ -178,7 +178,8 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
         output = Path(tmp) / "output"
     log_path = Path(tempfile.mkstemp(prefix="quotes-train-", suffix=".log")[1])
     cmd = train_command(args, output)
-    shown = " ".join(["python"] + [C.rel_path(Path(c)) if c.startswith("/") else c for c in cmd[1:]])
+    shown = " ".join(["python"] + [("<output>" if c == str(output) else C.rel_path(Path(c))) if c.startswith("/") else c
+                                   for c in cmd[1:]])
     print(f"running: {shown}")
     try:
         res = run_measured(cmd, log_path)
@@ -208,7 +209,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
               f"eval every: {args.eval_frequency if args.eval_frequency is not None else 'config'} steps")
     notes = [limits, "start-up = loading and initialisation up to the first evaluation; training = from there to "
              "the last evaluation (evaluations on the dev set included), from the times the log rows appeared "
-             "(+-0.2 s); SCORE and F are the last evaluation's (0-1, as spaCy logs them)."]
+             "(+-0.2 s); SCORE (0-1) and the content F and link accuracy (in %) are the last evaluation's, as spaCy logs them."]
     print("\n== Training cost ==")
     print(C.text_table(headers, [row]))
     for note in notes:

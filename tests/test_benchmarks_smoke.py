@@ -151,6 +151,10 @@ def test_power_fit_and_tables(tmp_path):
     text = md.read_text()
     assert text.startswith("# Benchmarks") and "first again" in text and "first\n" not in text
     assert text.index("first again") < text.index("second")
+    common.write_markdown_section(md, "accuracy", "accuracy table")
+    common.write_markdown_section(md, "speed-throughput", "speed table")
+    text = md.read_text()  # the known sections come first, in their fixed order
+    assert text.index("speed table") < text.index("accuracy table") < text.index("first again")
 
 
 def test_template_documents_and_long_text():
@@ -177,3 +181,23 @@ def test_parse_training_log():
     assert parsed["scores"] == {"QUOTES_CONTENT_F": 0.41, "QUOTES_CUE_F": 0.52, "QUOTES_SPEAKER_F": 0.33,
                                 "QUOTES_LINK_ACC": 0.45, "SCORE": 0.43}
     assert training_cost.parse_log("no table here") == {"n_evals": 0}
+
+
+def test_scaling_table_flags_superlinear_and_failed_runs(capsys):
+    speed = _load("speed")
+
+    def row(n, t_quotes):
+        return {"size": n, "words": n, "tokens": n, "base": 1e-4 * n, "model": t_quotes / 2, "decode": t_quotes / 4,
+                "speakers": t_quotes / 4, "quotes": t_quotes, "quotes_found": n // 50, "rss_mb": 300.0}
+
+    linear = speed.scaling_table(speed.Report(None), "s", "linear", "words", [row(n, 2e-5 * n) for n in (1000, 10000)])
+    assert linear["linear_ok"] and linear["quotes"]["exponent"] == pytest.approx(1.0)
+    quadratic = speed.scaling_table(speed.Report(None), "s", "quadratic", "words",
+                                    [row(n, 1e-8 * n * n) for n in (1000, 10000)])
+    assert not quadratic["linear_ok"] and quadratic["quotes"]["ratio"] == pytest.approx(10.0)
+    failed = speed.scaling_table(speed.Report(None), "s", "failed", "words",
+                                 [row(1000, 0.02), row(5000, 0.1),
+                                  {"size": 9000, "words": 9000, "error": "RecursionError: maximum recursion depth"}])
+    assert not failed["linear_ok"] and failed["failed"][0]["size"] == 9000
+    out = capsys.readouterr().out
+    assert "FAILED: RecursionError" in out and "FAILED at 9,000 words: RecursionError" in out
