@@ -1135,6 +1135,8 @@ class _Resolver:
         if info.kind == "coord":
             members = []
             for lo, hi in info.parts:
+                if not (span.start <= lo < hi <= span.end) or hi - lo >= len(span):
+                    continue  # a part must be smaller than the group, or resolution never ends
                 sub = self.doc[lo:hi]
                 rid = self.resolve(sub)
                 if rid is not None and rid not in members:

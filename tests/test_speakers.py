@@ -537,3 +537,20 @@ def test_a_date_after_a_speaker_is_not_part_of_the_name(nlp):
                             "speaker": (0, text.index(" said")), "type": "indirect"}])
     resolve_speakers(doc)
     assert "yesterday" not in doc.spans["quotes"].attrs["speaker_name"][0]
+
+
+@pytest.mark.parametrize("text,mention", [
+    ("Developers and supporters in Congress say the program has brought billions of dollars to poor areas.",
+     "Developers and supporters in Congress"),
+    ("One or more of its veto-wielding permanent members said the council had failed.",
+     "One or more of its veto-wielding permanent members"),
+])
+def test_group_whose_parse_gives_a_part_as_big_as_the_group(nlp, text, mention):
+    # the parser can make a conjunct's subtree the whole mention; splitting it must still end
+    # (this recursed without end on such mentions in long documents)
+    content = text[text.index(mention) + len(mention) + 1:].split(" ", 1)[1].rstrip(".")
+    cue = text[text.index(mention) + len(mention) + 1:].split(" ", 1)[0]
+    doc = resolve(nlp, text, [q(text, content, cue=cue, speaker=mention, qtype="indirect")])
+    (quote,) = get_quotes(doc)
+    assert quote.speaker.text == mention
+    assert quote.speaker_name  # resolved to something: the group, a member or the description
