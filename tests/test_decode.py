@@ -1,10 +1,13 @@
 """Decoding tag probabilities into spans, and linking contents, cues and speakers."""
 import numpy
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spacy_quotes.ml.model import TAGS
-from spacy_quotes.pipeline.decode import RoleSpan, link_spans, tags_to_spans, viterbi_biluo
+import itertools
+
+from spacy_quotes.pipeline.decode import RoleSpan, link_spans, tags_to_spans, viterbi_biluo, viterbi_biluo_batch
 
 
 def _valid(path):
@@ -29,6 +32,39 @@ def test_viterbi_always_gives_a_valid_sequence(n, seed):
     _valid(path)
     for span in tags_to_spans(path, probs):
         assert 0 <= span.start < span.end <= n and 0.0 <= span.score <= 1.0
+
+
+def _is_valid(path) -> bool:
+    try:
+        _valid(path)
+    except AssertionError:
+        return False
+    return True
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=1, max_value=3), st.integers(min_value=0, max_value=10_000))
+def test_viterbi_finds_the_best_valid_sequence(n, seed):
+    # brute force over every tag sequence of a short document
+    rng = numpy.random.default_rng(seed)
+    probs = rng.dirichlet(numpy.ones(len(TAGS)) * 0.3, size=n).astype("f")
+    logp = numpy.log(numpy.clip(probs, 1e-9, 1.0))
+    best = max((p for p in itertools.product(range(len(TAGS)), repeat=n) if _is_valid(p)),
+               key=lambda p: sum(logp[i, t] for i, t in enumerate(p)))
+    path = viterbi_biluo(probs)
+    assert sum(logp[i, t] for i, t in enumerate(path)) == pytest.approx(sum(logp[i, t] for i, t in enumerate(best)))
+
+
+def test_batch_search_equals_one_document_at_a_time():
+    # lengths far apart (grouped), empty documents and a long one: each path as if alone
+    rng = numpy.random.default_rng(7)
+    lengths = [0, 5, 700, 1, 0, 40, 300, 2, 1200, 17] + list(rng.integers(1, 60, size=300))
+    batch = [rng.dirichlet(numpy.ones(len(TAGS)) * 0.3, size=n).astype("f") for n in lengths]
+    paths = viterbi_biluo_batch(batch)
+    assert [len(p) for p in paths] == lengths
+    for probs, path in zip(batch, paths):
+        assert (path == viterbi_biluo(probs)).all()
+        _valid(path)
 
 
 def test_viterbi_repairs_an_invalid_argmax():

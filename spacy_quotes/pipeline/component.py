@@ -16,7 +16,7 @@ from thinc.types import Floats2d
 from ..marks import find_quotations, quote_type
 from ..ml.model import TAGS
 from ..quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, install_extensions
-from .decode import RoleSpan, link_spans, tags_to_spans, viterbi_biluo
+from .decode import RoleSpan, link_spans, tags_to_spans, viterbi_biluo_batch
 
 logger = logging.getLogger("spacy_quotes")
 
@@ -202,9 +202,11 @@ class QuotePipe(TrainablePipe):
 
     def set_annotations(self, docs: Iterable[Doc], scores: List[Floats2d]) -> None:
         """Decode, link and write the quotes into the docs' span groups."""
-        for doc, probs in zip(docs, scores):
-            probs = numpy.asarray(probs)
-            spans = tags_to_spans(viterbi_biluo(probs), probs)
+        docs = list(docs)
+        scores = [numpy.asarray(probs) for probs in scores]
+        paths = viterbi_biluo_batch(scores)
+        for doc, probs, path in zip(docs, scores, paths):
+            spans = tags_to_spans(path, probs)
             self._write(doc, spans)
             if self.cfg.get("resolve_speakers", True):
                 self._resolve(doc)

@@ -43,23 +43,63 @@ def viterbi_biluo(probs: numpy.ndarray) -> numpy.ndarray:
     probs (numpy.ndarray): (n_tokens, n_tags) probabilities.
     RETURNS (numpy.ndarray): (n_tokens,) tag indices.
     """
-    n = probs.shape[0]
-    if n == 0:
-        return numpy.zeros((0,), dtype=numpy.int32)
-    logp = numpy.log(numpy.clip(probs, 1e-9, 1.0))
-    back = numpy.zeros((n, logp.shape[1]), dtype=numpy.int32)
-    score = logp[0] + numpy.where(_START_OK, 0.0, _NEG)
-    trans = _TRANS
-    for t in range(1, n):
-        cand = score[:, None] + trans
-        back[t] = cand.argmax(axis=0)
-        score = cand[back[t], numpy.arange(cand.shape[1])] + logp[t]
-    score = score + numpy.where(_END_OK, 0.0, _NEG)
-    path = numpy.zeros(n, dtype=numpy.int32)
-    path[-1] = int(score.argmax())
-    for t in range(n - 1, 0, -1):
-        path[t - 1] = back[t, path[t]]
-    return path
+    return viterbi_biluo_batch([probs])[0]
+
+
+def viterbi_biluo_batch(batch: Sequence[numpy.ndarray]) -> List[numpy.ndarray]:
+    """:func:`viterbi_biluo` for several documents at once.
+
+    The documents are searched side by side (padded with certain ``O`` tokens, which any
+    valid sequence may end before), so each step of the search is one set of array
+    operations for the whole batch instead of one per document.
+
+    batch (Sequence[numpy.ndarray]): (n_tokens, n_tags) probabilities per document.
+    RETURNS (List[numpy.ndarray]): (n_tokens,) tag indices per document.
+    """
+    lengths = [int(p.shape[0]) for p in batch]
+    out = [numpy.zeros((n,), dtype=numpy.int32) for n in lengths]
+    # Documents of similar length go together (longest first), so padding at most doubles
+    # the work and memory of the search, however the batch's lengths are spread.
+    order = sorted((i for i, n in enumerate(lengths) if n > 0), key=lambda i: -lengths[i])
+    group: List[int] = []
+    for i in order:
+        if group and (lengths[i] * 2 < lengths[group[0]] and lengths[group[0]] > 256 or len(group) >= 256):
+            _viterbi_group(batch, lengths, group, out)
+            group = []
+        group.append(i)
+    if group:
+        _viterbi_group(batch, lengths, group, out)
+    return out
+
+
+def _viterbi_group(batch: Sequence[numpy.ndarray], lengths: List[int], live: List[int],
+                   out: List[numpy.ndarray]) -> None:
+    """Search the documents ``live`` of ``batch`` side by side; write their paths to ``out``."""
+    n_tags = len(TAGS)
+    T = max(lengths[i] for i in live)
+    B = len(live)
+    logp = numpy.full((T, B, n_tags), _NEG, dtype=numpy.float64)
+    logp[:, :, 0] = 0.0  # padding: certain O
+    for j, i in enumerate(live):
+        logp[: lengths[i], j] = numpy.log(numpy.clip(batch[i], 1e-9, 1.0))
+    back = numpy.zeros((T, B, n_tags), dtype=numpy.int8)
+    score = logp[0] + numpy.where(_START_OK, 0.0, _NEG)[None, :]
+    trans = _TRANS[None, :, :]
+    cols = numpy.arange(n_tags)[None, :]
+    rows = numpy.arange(B)[:, None]
+    for t in range(1, T):
+        cand = score[:, :, None] + trans  # (B, prev, cur)
+        best = cand.argmax(axis=1)
+        back[t] = best
+        score = cand[rows, best, cols] + logp[t]
+    score = score + numpy.where(_END_OK, 0.0, _NEG)[None, :]
+    path = numpy.zeros((T, B), dtype=numpy.int32)
+    path[-1] = score.argmax(axis=1)
+    brange = numpy.arange(B)
+    for t in range(T - 1, 0, -1):
+        path[t - 1] = back[t, brange, path[t]]
+    for j, i in enumerate(live):
+        out[i] = path[: lengths[i], j].copy()
 
 
 @dataclass
@@ -114,9 +154,14 @@ def _heads_array(doc: Doc) -> numpy.ndarray:
 
 
 def _sent_ids(doc: Doc) -> numpy.ndarray:
+    from spacy.attrs import SENT_START
+
     ids = numpy.zeros(len(doc), dtype=numpy.int64)
-    if doc.has_annotation("SENT_START"):
-        starts = numpy.array([t.is_sent_start for t in doc], dtype=bool)
+    if len(doc) and (doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
+        # doc.sents' boundaries, without making a Token per token
+        starts = doc.to_array([SENT_START]).reshape(-1) == 1
+        if doc.has_annotation("DEP") and not starts[1:].any():
+            starts = numpy.array([t.is_sent_start for t in doc], dtype=bool)
         starts[0] = False
         ids = numpy.cumsum(starts)
     return ids
@@ -154,9 +199,16 @@ def link_spans(
 
     A cue is a candidate for a content span when it lies within ``window`` sentences of it;
     one whose tokens govern the content in the dependency tree ranks first, then the nearest.
-    A speaker is a candidate for a cue in the same window; one that hangs from the cue ranks
-    first, then the nearest. Candidates are matched greedily in rank order, each cue taking
-    one content first and each speaker mention going to one cue.
+    A speaker is a candidate for a cue in the same window; the one that holds the cue's
+    grammatical subject ranks first, then one that hangs from the cue (not as its object:
+    ``accusing X of``), then the nearest. Candidates are matched greedily in rank order, each
+    cue taking one content first and each speaker mention going to one cue.
+
+    The cue's subject is its own ``nsubj``, else that of the verb it hangs from (a participle
+    or a coordinated verb: ``X announced ..., stressing that ...``, ``X hit back and accused
+    ...``), skipping verbs inside another quote's content. A mention holding it is shared by
+    every such cue; a cue whose subject is no mention takes no mention from another sentence.
+    Sentences are counted from a span's first and last word, not the quote marks around it.
 
     doc (Doc): the parsed document.
     contents, cues, speakers (List[RoleSpan]): the role spans, in order.
@@ -165,23 +217,46 @@ def link_spans(
     """
     if not contents:
         return []
+    from spacy.attrs import IS_PUNCT, IS_SPACE
+
     heads = _heads_array(doc)
     sents = _sent_ids(doc)
+    n = len(doc)
+    marks = doc.to_array([IS_PUNCT, IS_SPACE]).reshape(n, 2).any(axis=1) if n else numpy.zeros(0, dtype=bool)
+
+    def first_word(span: RoleSpan) -> int:
+        i = span.start
+        while i < span.end - 1 and marks[i]:
+            i += 1
+        return i
+
+    def last_word(span: RoleSpan) -> int:
+        i = span.end - 1
+        while i > span.start and marks[i]:
+            i -= 1
+        return i
+
+    def s0(span: RoleSpan) -> int:
+        return int(sents[first_word(span)])
+
+    def s1(span: RoleSpan) -> int:
+        return int(sents[last_word(span)])
+
     cue_roots = [_span_root(heads, c.start, c.end) for c in cues]
     cue_speaker: Dict[int, int] = {}
     # Spans are in document order, so the candidates within the window are a contiguous
     # range: find it by bisection, which keeps linking linear in the number of quotes.
-    cue_sents = numpy.array([sents[c.start] for c in cues], dtype=numpy.int64)
-    spk_sents = numpy.array([sents[s.start] for s in speakers], dtype=numpy.int64)
+    cue_sents = numpy.array([s0(c) for c in cues], dtype=numpy.int64)
+    spk_sents = numpy.array([s0(s) for s in speakers], dtype=numpy.int64)
 
     def in_window(sent_starts: numpy.ndarray, span: RoleSpan) -> range:
-        lo = int(numpy.searchsorted(sent_starts, sents[span.start] - window - 1, side="right"))
-        hi = int(numpy.searchsorted(sent_starts, sents[span.end - 1] + window, side="right"))
+        lo = int(numpy.searchsorted(sent_starts, s0(span) - window - 1, side="right"))
+        hi = int(numpy.searchsorted(sent_starts, s1(span) + window, side="right"))
         return range(lo, hi)
 
     def sent_gap(a: RoleSpan, b: RoleSpan) -> int:
-        a0, a1 = sents[a.start], sents[a.end - 1]
-        b0, b1 = sents[b.start], sents[b.end - 1]
+        a0, a1 = s0(a), s1(a)
+        b0, b1 = s0(b), s1(b)
         if a1 < b0:
             return int(b0 - a1)
         if b1 < a0:
@@ -222,32 +297,73 @@ def link_spans(
     for _, qi, ci in content_pairs:
         if cue_of[qi] < 0:
             cue_of[qi] = ci
-    # Cue -> speaker: ranked by (speaker hangs from the cue, sentence gap, token gap, before
-    # the cue), matched one to one: a mention is the speaker of one cue (as in PolNeAR,
-    # where each token has one role in one attribution).
+
+    # The content span (index) each token lies in, for skipping verbs inside other quotes.
+    content_at = numpy.full(n, -1, dtype=numpy.int64)
+    for qi, c in enumerate(contents):
+        content_at[c.start:c.end] = qi
+
+    def cue_subject(ci: int) -> int:
+        """The token index of the cue's grammatical subject, or -1."""
+        v = cue_roots[ci]
+        own = int(content_at[v])
+        for step in range(8):
+            tok = doc[v]
+            if step == 0 or content_at[v] < 0 or content_at[v] == own:
+                for c in tok.children:
+                    if c.dep_ in ("nsubj", "nsubjpass"):
+                        if c.lower_ in ("who", "which", "that") and tok.dep_ == "relcl":
+                            return tok.head.i  # "X, who said"
+                        return c.i
+            h = int(heads[v])
+            if h == v or tok.dep_ in ("relcl", "acl", "appos", "ROOT") or sents[h] != sents[v]:
+                return -1
+            v = h
+        return -1
+
+    # Cue -> speaker: ranked by (speaker holds the cue's subject, hangs from the cue,
+    # sentence gap, token gap, before the cue), matched one to one: a mention is the speaker
+    # of one cue (as in PolNeAR, where each token has one role in one attribution).
     speaker_pairs = []
+    subject_spk: Dict[int, int] = {}  # cue -> the mention that holds its subject
+    cue_subjects: Dict[int, int] = {}
+    objects = ("dobj", "dative", "iobj", "attr", "oprd")
     for ci in sorted(set(c for c in cue_of if c >= 0)):
         cue = cues[ci]
         cue_toks = set(range(cue.start, cue.end))
+        subj = cue_subject(ci)
+        cue_subjects[ci] = subj
+        relays = doc[cue_roots[ci]].lemma_ in ("quote", "cite")
         for si in in_window(spk_sents, cue):
             spk = speakers[si]
             gap = sent_gap(cue, spk)
             if gap > window:
                 continue
+            holds = subj >= 0 and spk.start <= subj < spk.end
+            if subj >= 0 and not holds and gap > 0:
+                continue  # the cue's subject is in its own sentence
             root = _span_root(heads, spk.start, spk.end)
             attached = int(heads[root]) in cue_toks or any(a in cue_toks for a in _ancestors(heads, root, 4))
-            key = (0 if attached else 1, gap, tok_gap(cue, spk), 0 if spk.end <= cue.start else 1)
+            if attached and int(heads[root]) in cue_toks and doc[root].dep_ in objects and not relays:
+                attached = False  # "accusing X of ...": X is the accused, not the speaker
+            if holds:
+                subject_spk.setdefault(ci, si)
+            key = (0 if holds else (1 if attached else 2), gap, tok_gap(cue, spk), 0 if spk.end <= cue.start else 1)
             speaker_pairs.append((key, ci, si))
     speaker_pairs.sort()
     used = set()
     for _, ci, si in speaker_pairs:
-        if ci not in cue_speaker and si not in used:
-            cue_speaker[ci] = si
-            used.add(si)
-    # A mention may still be shared by a cue in its own sentence that hangs from the verb the
-    # mention is the subject of ("X mocked it, saying ...", "X said ... and encouraged ...").
+        if ci in cue_speaker or si in used or subject_spk.get(ci, si) != si:
+            continue  # a cue whose subject is a mention takes that one only (below)
+        cue_speaker[ci] = si
+        used.add(si)
+    # A mention holding a cue's subject is shared by every cue of that subject ("X mocked it,
+    # saying ...", "X said ... and encouraged ...", "X announced ..., stressing that ...").
+    cue_speaker.update(subject_spk)
+    # Else a mention may still be shared by a subjectless cue in its own sentence that hangs
+    # from the verb the mention is the subject of.
     for _, ci, si in speaker_pairs:
-        if ci in cue_speaker:
+        if ci in cue_speaker or cue_subjects[ci] >= 0:
             continue
         spk_head = int(heads[_span_root(heads, speakers[si].start, speakers[si].end)])
         cue_root = cue_roots[ci]
@@ -256,4 +372,4 @@ def link_spans(
     return [Link(qi, ci, cue_speaker.get(ci, -1) if ci >= 0 else -1) for qi, ci in enumerate(cue_of)]
 
 
-__all__ = ["viterbi_biluo", "tags_to_spans", "link_spans", "RoleSpan", "Link", "ROLES"]
+__all__ = ["viterbi_biluo", "viterbi_biluo_batch", "tags_to_spans", "link_spans", "RoleSpan", "Link", "ROLES"]
