@@ -120,3 +120,16 @@ def test_nothing_to_link(base_nlp):
     assert link_spans(doc, [], [], []) == []
     contents = [RoleSpan("CONTENT", 0, 3, 0.9)]
     assert [(l.cue, l.speaker) for l in link_spans(doc, contents, [], [])] == [(-1, -1)]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(min_value=1, max_value=60), st.integers(min_value=0, max_value=10_000))
+def test_outside_penalty_tags_fewer_tokens_outside(n, seed):
+    # the prior against O is a knob from precision to recall: never more O tokens as it grows
+    rng = numpy.random.default_rng(seed)
+    probs = rng.dirichlet(numpy.ones(len(TAGS)) * 0.3, size=n).astype("f")
+    probs[:, 0] += 2.0  # mostly outside, as in news text
+    probs /= probs.sum(axis=1, keepdims=True)
+    n_out = [int((viterbi_biluo(probs, outside_penalty=p) == 0).sum()) for p in (0.0, 0.5, 1.0, 2.0, 4.0)]
+    assert n_out == sorted(n_out, reverse=True)
+    _valid(viterbi_biluo(probs, outside_penalty=4.0))

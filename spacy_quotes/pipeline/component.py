@@ -61,6 +61,7 @@ REQUIRED_ANNOTATIONS = {
         "model": DEFAULT_MODEL,
         "weights": "shipped",
         "link_window": 1,
+        "outside_penalty": 0.0,
         "resolve_speakers": True,
         "speaker_config": {},
         "scorer": {"@scorers": "spacy_quotes.quote_scorer.v1"},
@@ -88,6 +89,7 @@ def make_quotes(
     model: Model[List[Doc], List[Floats2d]],
     weights: Optional[str],
     link_window: int,
+    outside_penalty: float,
     resolve_speakers: bool,
     speaker_config: Dict[str, Any],
     scorer: Optional[Callable],
@@ -99,12 +101,15 @@ def make_quotes(
         default model only), a path loads a component directory saved with ``to_disk``, and
         null leaves the model to be initialised (training).
     link_window (int): how many sentences apart a content, its cue and its speaker may be.
+    outside_penalty (float): a decoding prior against the outside tag (subtracted from its log
+        probability at each token): higher finds more quotes, less precisely. Tuned on
+        PolNeAR dev for the shipped model.
     resolve_speakers (bool): resolve speaker mentions to names (``speaker_name``).
     speaker_config (Dict[str, Any]): settings of the speaker resolver.
     scorer (Optional[Callable]): the scoring method.
     """
     return QuotePipe(
-        nlp.vocab, model, name, weights=weights, link_window=link_window,
+        nlp.vocab, model, name, weights=weights, link_window=link_window, outside_penalty=outside_penalty,
         resolve_speakers=resolve_speakers, speaker_config=speaker_config, scorer=scorer,
     )
 
@@ -120,6 +125,7 @@ class QuotePipe(TrainablePipe):
         *,
         weights: Optional[str] = None,
         link_window: int = 1,
+        outside_penalty: float = 0.0,
         resolve_speakers: bool = True,
         speaker_config: Optional[Dict[str, Any]] = None,
         scorer: Optional[Callable] = None,
@@ -133,6 +139,7 @@ class QuotePipe(TrainablePipe):
         self.cfg: Dict[str, Any] = {
             "labels": list(TAGS),
             "link_window": int(link_window),
+            "outside_penalty": float(outside_penalty),
             "resolve_speakers": bool(resolve_speakers),
             "speaker_config": dict(speaker_config or {}),
         }
@@ -204,7 +211,7 @@ class QuotePipe(TrainablePipe):
         """Decode, link and write the quotes into the docs' span groups."""
         docs = list(docs)
         scores = [numpy.asarray(probs) for probs in scores]
-        paths = viterbi_biluo_batch(scores)
+        paths = viterbi_biluo_batch(scores, outside_penalty=self.cfg.get("outside_penalty", 0.0))
         for doc, probs, path in zip(docs, scores, paths):
             spans = tags_to_spans(path, probs)
             self._write(doc, spans)

@@ -37,16 +37,18 @@ _ALLOWED, _START_OK, _END_OK = _transition_mask(TAGS)
 _TRANS = numpy.where(_ALLOWED, 0.0, _NEG)
 
 
-def viterbi_biluo(probs: numpy.ndarray) -> numpy.ndarray:
+def viterbi_biluo(probs: numpy.ndarray, outside_penalty: float = 0.0) -> numpy.ndarray:
     """The most probable valid BILUO tag sequence.
 
     probs (numpy.ndarray): (n_tokens, n_tags) probabilities.
+    outside_penalty (float): subtracted from the log probability of ``O`` at every token: a
+        prior that trades precision for recall (0: the plain most probable sequence).
     RETURNS (numpy.ndarray): (n_tokens,) tag indices.
     """
-    return viterbi_biluo_batch([probs])[0]
+    return viterbi_biluo_batch([probs], outside_penalty=outside_penalty)[0]
 
 
-def viterbi_biluo_batch(batch: Sequence[numpy.ndarray]) -> List[numpy.ndarray]:
+def viterbi_biluo_batch(batch: Sequence[numpy.ndarray], outside_penalty: float = 0.0) -> List[numpy.ndarray]:
     """:func:`viterbi_biluo` for several documents at once.
 
     The documents are searched side by side (padded with certain ``O`` tokens, which any
@@ -54,6 +56,7 @@ def viterbi_biluo_batch(batch: Sequence[numpy.ndarray]) -> List[numpy.ndarray]:
     operations for the whole batch instead of one per document.
 
     batch (Sequence[numpy.ndarray]): (n_tokens, n_tags) probabilities per document.
+    outside_penalty (float): see :func:`viterbi_biluo`.
     RETURNS (List[numpy.ndarray]): (n_tokens,) tag indices per document.
     """
     lengths = [int(p.shape[0]) for p in batch]
@@ -64,16 +67,16 @@ def viterbi_biluo_batch(batch: Sequence[numpy.ndarray]) -> List[numpy.ndarray]:
     group: List[int] = []
     for i in order:
         if group and (lengths[i] * 2 < lengths[group[0]] and lengths[group[0]] > 256 or len(group) >= 256):
-            _viterbi_group(batch, lengths, group, out)
+            _viterbi_group(batch, lengths, group, out, outside_penalty)
             group = []
         group.append(i)
     if group:
-        _viterbi_group(batch, lengths, group, out)
+        _viterbi_group(batch, lengths, group, out, outside_penalty)
     return out
 
 
 def _viterbi_group(batch: Sequence[numpy.ndarray], lengths: List[int], live: List[int],
-                   out: List[numpy.ndarray]) -> None:
+                   out: List[numpy.ndarray], outside_penalty: float = 0.0) -> None:
     """Search the documents ``live`` of ``batch`` side by side; write their paths to ``out``."""
     n_tags = len(TAGS)
     T = max(lengths[i] for i in live)
@@ -82,6 +85,8 @@ def _viterbi_group(batch: Sequence[numpy.ndarray], lengths: List[int], live: Lis
     logp[:, :, 0] = 0.0  # padding: certain O
     for j, i in enumerate(live):
         logp[: lengths[i], j] = numpy.log(numpy.clip(batch[i], 1e-9, 1.0))
+        if outside_penalty:
+            logp[: lengths[i], j, 0] -= outside_penalty
     back = numpy.zeros((T, B, n_tags), dtype=numpy.int8)
     score = logp[0] + numpy.where(_START_OK, 0.0, _NEG)[None, :]
     trans = _TRANS[None, :, :]
@@ -303,6 +308,14 @@ def link_spans(
     for qi, c in enumerate(contents):
         content_at[c.start:c.end] = qi
 
+    # paragraph breaks, counted up to each token: no subject is found across one (a caption
+    # or a dateline the parser joined to the next paragraph)
+    breaks = numpy.cumsum([t.is_space and "\n" in t.text for t in doc]) if n else numpy.zeros(0)
+
+    def crosses_break(i: int, j: int) -> bool:
+        i, j = min(i, j), max(i, j)
+        return bool(breaks[j] - breaks[i])
+
     def cue_subject(ci: int) -> int:
         """The token index of the cue's grammatical subject, or -1."""
         v = cue_roots[ci]
@@ -312,11 +325,13 @@ def link_spans(
             if step == 0 or content_at[v] < 0 or content_at[v] == own:
                 for c in tok.children:
                     if c.dep_ in ("nsubj", "nsubjpass"):
+                        if crosses_break(c.i, v):
+                            return -1
                         if c.lower_ in ("who", "which", "that") and tok.dep_ == "relcl":
                             return tok.head.i  # "X, who said"
                         return c.i
             h = int(heads[v])
-            if h == v or tok.dep_ in ("relcl", "acl", "appos", "ROOT") or sents[h] != sents[v]:
+            if h == v or tok.dep_ in ("relcl", "acl", "appos", "ROOT") or sents[h] != sents[v] or crosses_break(h, v):
                 return -1
             v = h
         return -1
@@ -344,6 +359,7 @@ def link_spans(
                 continue  # the cue's subject is in its own sentence
             root = _span_root(heads, spk.start, spk.end)
             attached = int(heads[root]) in cue_toks or any(a in cue_toks for a in _ancestors(heads, root, 4))
+            attached = attached and not crosses_break(root, cue_roots[ci])
             if attached and int(heads[root]) in cue_toks and doc[root].dep_ in objects and not relays:
                 attached = False  # "accusing X of ...": X is the accused, not the speaker
             if holds:
