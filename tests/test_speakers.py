@@ -554,3 +554,89 @@ def test_group_whose_parse_gives_a_part_as_big_as_the_group(nlp, text, mention):
     (quote,) = get_quotes(doc)
     assert quote.speaker.text == mention
     assert quote.speaker_name  # resolved to something: the group, a member or the description
+
+
+# ---- linking a cue to its speaker (spacy_quotes.pipeline.decode.link_spans) -----------------
+
+def _role_spans(doc: Doc, role: str, parts: List[str]) -> list:
+    from spacy_quotes.pipeline.decode import RoleSpan
+
+    out = []
+    for part in parts:
+        i = doc.text.index(part)
+        span = doc.char_span(i, i + len(part))
+        out.append(RoleSpan(role, span.start, span.end, 1.0))
+    return sorted(out, key=lambda s: s.start)
+
+
+def _links(doc: Doc, contents: List[str], cues: List[str], speakers: List[str]) -> List[Tuple[str, Optional[str], Optional[str]]]:
+    from spacy_quotes.pipeline.decode import link_spans
+
+    cs, ks, ss = (_role_spans(doc, r, p) for r, p in (("CONTENT", contents), ("CUE", cues), ("SOURCE", speakers)))
+    out = []
+    for link in link_spans(doc, cs, ks, ss):
+        c = cs[link.content]
+        out.append((doc[c.start:c.end].text,
+                    doc[ks[link.cue].start:ks[link.cue].end].text if link.cue >= 0 else None,
+                    doc[ss[link.speaker].start:ss[link.speaker].end].text if link.speaker >= 0 else None))
+    return out
+
+
+def test_participle_cue_shares_the_subject_of_its_verb(nlp):
+    # "stressing" hangs from a verb inside the first quote; its speaker is the subject of
+    # "announced", not the nearer mention of the sentence before
+    text = ("Negotiations broke down on Friday, a spokesman for the rail operator said. Union leaders "
+            "announced that the strike would begin on Monday, stressing that members had voted for it.")
+    doc = nlp(text)
+    got = _links(doc, ["that the strike would begin on Monday", "that members had voted for it"],
+                 ["announced", "stressing"], ["a spokesman for the rail operator", "Union leaders"])
+    assert [g[2] for g in got] == ["Union leaders", "Union leaders"]
+
+
+def test_the_accused_is_not_the_speaker_of_accusing(nlp):
+    text = "The mayor hit back on Tuesday, accusing the council of wasting public money."
+    doc = nlp(text)
+    got = _links(doc, ["wasting public money"], ["accusing"], ["The mayor", "the council"])
+    assert got == [("wasting public money", "accusing", "The mayor")]
+
+
+def test_cue_with_its_own_subject_takes_no_mention_from_another_sentence(nlp):
+    # "accused" has a subject of its own ("The unions", via "hit ... and accused"), which the
+    # model did not mark: the mention of the sentence before is not its speaker
+    text = ("Passengers were stranded overnight at the airport, a spokeswoman for the operator said. "
+            "The unions hit back and accused the airline of ignoring safety warnings.")
+    doc = nlp(text)
+    got = _links(doc, ["ignoring safety warnings"], ["accused"], ["a spokeswoman for the operator"])
+    assert got == [("ignoring safety warnings", "accused", None)]
+    # the resolver then takes the cue's subject
+    i = text.index("ignoring")
+    k = text.index("accused")
+    set_quote_groups(doc, [{"content": (i, i + len("ignoring safety warnings")), "cue": (k, k + 7),
+                            "type": "indirect"}])
+    resolve_speakers(doc)
+    assert names(doc) == ["the unions"]
+
+
+def test_no_subject_across_a_paragraph_break(nlp):
+    # a caption the parser joined to the next paragraph: "Reuters" is not the subject (the
+    # mention holding a cue's subject ranks first, so this must not count as one)
+    text = "Photo: Reuters\n\nThe club's owner accused the league of ignoring the rules on Monday."
+    doc = nlp(text)
+    got = _links(doc, ["ignoring the rules"], ["accused"], ["Reuters", "The club's owner"])
+    assert got == [("ignoring the rules", "accused", "The club's owner")]
+
+
+def test_sentences_of_a_quote_are_counted_from_its_words(nlp):
+    # the closing quote mark of the middle quote opens the next sentence (as parsers often
+    # do): the quote still lies two sentences before "reported", out of its window, and goes
+    # on the quote before it
+    words = ["\u201c", "Prices", "will", "rise", ",", "\u201d", "the", "minister", "said", ".",
+             "\u201c", "Wages", "will", "not", ".",
+             "\u201d", "It", "stated", "talks", "would", "resume", ".",
+             "Flights", "were", "cancelled", ",", "airport", "staff", "reported", "."]
+    starts = [i in (0, 10, 15, 22) for i in range(len(words))]
+    doc = Doc(nlp.vocab, words=words, sent_starts=starts)
+    got = _links(doc, ["\u201c Prices will rise , \u201d", "\u201c Wages will not . \u201d", "talks would resume"],
+                 ["said", "stated", "reported"], ["the minister", "It", "airport staff"])
+    assert [g[1] for g in got] == ["said", "said", "stated"]
+    assert got[1][2] == "the minister"
