@@ -1114,8 +1114,60 @@ class _Resolver:
 
     # ---- resolution ------------------------------------------------------------------------
 
+    def trim(self, span: Span) -> Span:
+        """A mention without what is no part of the speaker's name: punctuation around it, a
+        dateline before a name (``date 2020-02-15 Turkey``), a floating quantifier after it
+        (``the ministries all``) and a participle or relative clause set off by a comma
+        (``the coalition, led by the US,``; an apposition that holds a name stays)."""
+        doc = self.doc
+        a, b = span.start, span.end
+        while a < b and (doc[a].is_punct or doc[a].is_space):
+            a += 1
+        while b > a and (doc[b - 1].is_punct or doc[b - 1].is_space):
+            b -= 1
+        if b - a < 2:
+            return doc[a:b] if a < b else span
+        # a dateline: a date (with any words before it) right before a name that ends the mention
+        last = -1
+        for i in range(a, b):
+            t = doc[i]
+            if t.ent_type_ in ("DATE", "TIME") or (t.like_num and t.tag_ == "CD") or (
+                    last == i - 1 and last >= 0 and t.text in ("-", "/", ".", ",")):
+                last = i
+            elif last >= 0:
+                break
+        if a <= last < b - 1 and any(doc[i].ent_type_ in ("DATE", "TIME") for i in range(a, last + 1)):
+            rest = doc[last + 1:b]
+            before = doc[a:last + 1]
+            if (self._is_name_token(rest[0]) and all(self._is_name_token(t) or t.pos_ == "DET" or t.is_punct for t in rest)
+                    and not any(self._is_name_token(t) and t.ent_type_ not in ("DATE", "TIME") for t in before)):
+                a = last + 1
+        while b - a >= 2 and fold(doc[b - 1].text) in ("all", "both", "each", "alike", "together", "too", "also"):
+            b -= 1
+            while b > a and (doc[b - 1].is_punct or doc[b - 1].is_space):
+                b -= 1
+        # a modifier set off by a comma, after the head
+        for i in range(a + 1, b - 1):
+            if doc[i].text != ",":
+                continue
+            nxt = doc[i + 1]
+            t = nxt
+            for _ in range(6):  # the child of a token before the comma that holds nxt
+                if t.head.i == t.i or t.head.i < a or t.head.i >= b:
+                    break
+                if t.head.i < i:
+                    break
+                t = t.head
+            if t.head.i < i and a <= t.head.i and t.dep_ in ("acl", "relcl", "appos", "advcl", "parataxis"):
+                if t.dep_ == "appos" and any(self._is_name_token(x) for x in doc[i + 1:b]):
+                    continue
+                b = i
+                break
+        return doc[a:b] if a < b else span
+
     def resolve(self, span: Span) -> Optional[int]:
         """Step 3: a mention span to a referent id (None when it cannot be resolved)."""
+        span = self.trim(span)
         info = self.analyse(span)
         if info.kind == "none":
             return None
@@ -1425,8 +1477,10 @@ class _Resolver:
             return None
         ref = self.refs[rid]
         if ref.members:
-            names = [self.display(m) for m in ref.members]
-            return " and ".join(n for n in names if n)
+            names = [n for n in (self.display(m) for m in ref.members) if n]
+            if len(names) > 2:  # "A, B and C"
+                return ", ".join(names[:-1]) + " and " + names[-1]
+            return " and ".join(names)
         return ref.name()
 
 
@@ -1486,15 +1540,35 @@ def _speaker_from_cue(res: _Resolver, cue: Span, content: Tuple[int, int]) -> Tu
     return None, None
 
 
-def _correct(tok: Token, content: Tuple[int, int]) -> Tuple[Optional[Token], Optional[Token]]:
+def _relays_for(verb: Token, cue: Optional[Span]) -> bool:
+    """The quote verb ``verb`` (``quoted``, ``cited``) is the relay of the quote with this cue:
+    the cue is the verb, or hangs from it through ``as`` (``quoted X as saying``). In ``X
+    cited Y, adding that ...`` the quote is X's own."""
+    if cue is None or cue.start <= verb.i < cue.end:
+        return True
+    t = cue.root
+    through_as = False
+    for _ in range(3):
+        if t.head.i == t.i:
+            return False
+        through_as = through_as or fold(t.text) == "as" or any(
+            c.dep_ in ("mark", "prep") and fold(c.text) == "as" for c in t.children)
+        t = t.head
+        if t.i == verb.i:
+            return through_as
+    return False
+
+
+def _correct(tok: Token, content: Tuple[int, int], cue: Optional[Span] = None) -> Tuple[Optional[Token], Optional[Token]]:
     """Fix a linked mention that is the listener or the medium: ``X told Y`` -> X;
-    ``X quoted Y as saying`` -> Y via X. RETURNS (speaker, via); speaker None = keep."""
+    ``X quoted Y as saying`` -> Y via X (when the quote is the one relayed, see
+    :func:`_relays_for`). RETURNS (speaker, via); speaker None = keep."""
     head = tok.head
     if tok.dep_ in ("dobj", "dative") and head.lemma_ == "tell":
         subj = _subject_of(head, content)
         if subj is not None:
             return subj, None
-    if _is_quote_verb(head):
+    if _is_quote_verb(head) and _relays_for(head, cue):
         if tok.dep_ == "nsubj":
             obj = _child(head, ("dobj",))
             if obj is not None:
@@ -1504,7 +1578,7 @@ def _correct(tok: Token, content: Tuple[int, int]) -> Tuple[Optional[Token], Opt
         if tok.dep_ == "nsubjpass":
             agent = _child(head, ("agent",))
             return None, (_child(agent, ("pobj",)) if agent is not None else None)
-    if tok.dep_ == "pobj" and head.dep_ == "agent" and _is_quote_verb(head.head):
+    if tok.dep_ == "pobj" and head.dep_ == "agent" and _is_quote_verb(head.head) and _relays_for(head.head, cue):
         subj = _child(head.head, ("nsubjpass",))
         if subj is not None:
             return subj, tok
@@ -1728,7 +1802,8 @@ def resolve_speakers(doc: Doc, config: Optional[SpeakerResolverConfig] = None) -
         # a. the linked mention, corrected
         linked = q.speaker
         if mention is not None:
-            fixed, via_tok = _correct(res._span_head(mention), content)
+            fixed, via_tok = _correct(res._span_head(mention), content,
+                                      cues[q.cue] if cues is not None and q.cue >= 0 else None)
             if via_tok is not None and mention.start <= via_tok.i < mention.end:
                 via_tok = None
                 if cfg.detect_via:

@@ -640,3 +640,47 @@ def test_sentences_of_a_quote_are_counted_from_its_words(nlp):
                  ["said", "stated", "reported"], ["the minister", "It", "airport staff"])
     assert [g[1] for g in got] == ["said", "said", "stated"]
     assert got[1][2] == "the minister"
+
+
+def test_cited_is_no_relay_for_a_quote_of_its_own(nlp):
+    # "X cited Y, adding that ...": the added quote is X's; only "X quoted/cited Y as saying"
+    # makes Y the speaker
+    text = ("The health ministry cited hospital figures, adding that 40 people had been "
+            "treated for smoke inhalation.")
+    doc = resolve(nlp, text, [q(text, "that 40 people had been treated for smoke inhalation", cue="adding",
+                                speaker="The health ministry", qtype="indirect")])
+    assert [fold(n) for n in names(doc)] == ["the health ministry"]
+    text = "The broadcaster cited a senior police officer as saying that the roads would stay shut."
+    doc = resolve(nlp, text, [q(text, "that the roads would stay shut", cue="saying",
+                                speaker="The broadcaster", qtype="indirect")])
+    assert names(doc) == ["a senior police officer"]
+
+
+@pytest.mark.parametrize("text,content,mention,name", [
+    # a participle or relative clause set off by commas is no part of the name
+    ("The relief consortium, backed by several charities, said in a statement that the convoy had been attacked.",
+     "that the convoy had been attacked", "The relief consortium, backed by several charities,",
+     "the relief consortium"),
+    ("The Nurses Union, which represents 40,000 staff, said the offer was too low.",
+     "the offer was too low", "The Nurses Union, which represents 40,000 staff,", "Nurses Union"),
+    # a floating quantifier after a group; three members are written "A, B and C"
+    ("Airbus, Boeing and Embraer all said demand for new jets was recovering.",
+     "demand for new jets was recovering", "Airbus, Boeing and Embraer all", "Airbus, Boeing and Embraer"),
+    # a dateline before the name
+    ("date 2019-06-10 Brazil rejected the report on Monday and said it would appeal the ruling.",
+     "it would appeal the ruling", "date 2019-06-10 Brazil", "Brazil"),
+    ("updated 2018-04-22 Norway rejected the report on Monday and said it would appeal the ruling.",
+     "it would appeal the ruling", "updated 2018-04-22 Norway", "Norway"),
+])
+def test_mention_trimmed_to_the_name(nlp, text, content, mention, name):
+    cue = "said"
+    doc = resolve(nlp, text, [q(text, content, cue=cue, speaker=mention, qtype="indirect")])
+    assert names(doc) == [name]
+    assert get_quotes(doc)[0].speaker.text == mention  # the record keeps the mention
+
+
+def test_a_date_before_a_common_noun_is_kept(nlp):
+    text = "The 2019 champions said on Monday that the final had been fixed."
+    doc = resolve(nlp, text, [q(text, "that the final had been fixed", cue="said", speaker="The 2019 champions",
+                                qtype="indirect")])
+    assert [fold(n) for n in names(doc)] == ["the 2019 champions"]
