@@ -843,14 +843,20 @@ class _Resolver:
         if len(pre):
             self._learn_title(list(pre), ref)
         # apposition after the name ("Scholz, the German chancellor,") or before it
+        # (not across a paragraph break: a caption the parser joined to the next paragraph)
         root = self._range_root(a, b)
         for c in root.children:
-            if c.dep_ == "appos" and c.i >= b:
+            if c.dep_ == "appos" and c.i >= b and not self._breaks_between(b, c.i):
                 self._learn_np(c, (a, b), ref)
-        if root.dep_ == "appos" and root.head.i < a:
+        if root.dep_ == "appos" and root.head.i < a and not self._breaks_between(root.head.i, a):
             self._learn_np(root.head, (a, b), ref)
-        elif root.head.dep_ == "appos" and root.head.i >= b and root.dep_ == "compound":
+        elif (root.head.dep_ == "appos" and root.head.i >= b and root.dep_ == "compound"
+              and not self._breaks_between(b, root.head.i)):
             self._learn_np(root.head, (a, b), ref)
+
+    def _breaks_between(self, i: int, j: int) -> bool:
+        """A paragraph break (a whitespace token with a newline) lies in [i, j)."""
+        return any(t.is_space and "\n" in t.text for t in self.doc[min(i, j):max(i, j)])
 
     def _learn_title(self, pre: List[Token], ref: _Referent) -> None:
         """Learn from the words before a name: honorifics (gender), a title (descriptor) or a
@@ -1202,6 +1208,8 @@ class _Resolver:
             rid = self._resolve_role(info, span.start)
             if rid is None:
                 rid = self._recent_subject_for_title(info, span.start)
+            if rid is None:
+                rid = self._next_subject_for_title(info, span.start)
             if rid is not None:
                 self.refs[rid].add_position(span.start)
                 return rid
@@ -1257,11 +1265,27 @@ class _Resolver:
             if not self._pronoun_fits(word, self.refs[rid]):
                 continue
             if flags:
+                if self.refs[rid].description and (word in PRON_MALE or word in PRON_FEMALE):
+                    named = self._named_subject_in_sentence(word, i, self.sent_of(self.ev_pos[i + 1]))
+                    if named is not None:
+                        return self._feedback(word, named)
                 return self._feedback(word, rid)
             if first_any is None:
                 first_any = rid
         if first_any is not None:
             return self._feedback(word, first_any)
+        return None
+
+    def _named_subject_in_sentence(self, word: str, i: int, sent: int) -> Optional[int]:
+        """A named person who is the subject in sentence ``sent``, from event ``i`` back: in
+        ``X held talks, according to a source. He said ...``, ``he`` is X, not the source."""
+        lo = self.sent_starts[sent]
+        while i >= 0 and self.ev_pos[i] >= lo:
+            rid, flags = self.ev[i]
+            i -= 1
+            ref = self.refs[rid]
+            if flags & 1 and not ref.description and not ref.members and ref.margin > 0 and self._pronoun_fits(word, ref):
+                return rid
         return None
 
     def _pronoun_fits(self, word: str, ref: _Referent) -> bool:
@@ -1340,6 +1364,30 @@ class _Resolver:
             if info.role in roles:
                 return None  # a descriptor of that role exists and did not match
             if info.role in OFFICES and roles & OFFICES:
+                return None
+            return rid
+        return None
+
+    def _next_subject_for_title(self, info: _Info, pos: int) -> Optional[int]:
+        """A definite title nobody had before, with a modifier, in the lead of the article
+        (its first three sentences: ``Turkey's president accused ...``) that the next sentence
+        names: that sentence's first subject when it is a person the document gives no title
+        (``Recep Tayyip Erdogan threatened ...``). News leads name a title first and the
+        person right after; later in an article a bare title is left a description."""
+        s = self.sent_of(pos)
+        if s > 2 or not info.mods or s + 1 >= len(self.sent_starts):
+            return None
+        lo, hi = self.sent_starts[s + 1], self.sent_ends[s + 1]
+        i = bisect.bisect_left(self.ev_pos, lo)
+        while i < len(self.ev_pos) and self.ev_pos[i] < hi:
+            rid, flags = self.ev[i]
+            i += 1
+            ref = self.refs[rid]
+            if not flags & 1:
+                continue
+            if ref.description or ref.members or ref.margin <= 0 or self.roles_of.get(rid):
+                return None
+            if info.gender and ref.gender and info.gender != ref.gender:
                 return None
             return rid
         return None
@@ -1705,12 +1753,19 @@ def _according_medium(res: _Resolver, q: _QState, speaker: Optional[Span],
             continue
         if speaker is not None and not (speaker.start <= pobj.i < speaker.end):
             return pobj, None
-        # the medium was the speaker: look for somebody who speaks in the sentence
+        # the medium was the speaker: look for somebody who speaks in the sentence, the
+        # speaking verb nearest the quote first ("X described ... and a source said,
+        # according to M: ...")
+        best: Optional[Tuple[int, Token]] = None
         for t in doc[lo:hi]:
             if t.lemma_ in SAY_LEMMAS and t.pos_ in ("VERB",) and not (q.start <= t.i < q.end):
                 subj = _subject_of(t, (q.start, q.end))
                 if subj is not None and subj.i != pobj.i and _acceptable_subject(res, subj):
-                    return pobj, subj
+                    dist = q.start - t.i if t.i < q.start else t.i - q.end
+                    if best is None or dist < best[0]:
+                        best = (dist, subj)
+        if best is not None:
+            return pobj, best[1]
         return None, None
     return None, None
 

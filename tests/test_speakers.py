@@ -684,3 +684,78 @@ def test_a_date_before_a_common_noun_is_kept(nlp):
     doc = resolve(nlp, text, [q(text, "that the final had been fixed", cue="said", speaker="The 2019 champions",
                                 qtype="indirect")])
     assert [fold(n) for n in names(doc)] == ["the 2019 champions"]
+
+
+@pytest.mark.parametrize("text,content,cue,speakers,speaker", [
+    # a noun cue: its speaker is no subject of the verb it is the object of
+    ("The ministry rejected allegations by opposition leaders that the vote was rigged.",
+     "that the vote was rigged", "allegations", ["The ministry", "opposition leaders"], "opposition leaders"),
+    ("The ministry dismissed the opposition's claim that the vote was rigged.",
+     "that the vote was rigged", "claim", ["The ministry", "the opposition"], "the opposition"),
+    # "according to M": M speaks, not the subject of the verb it hangs from
+    ("Officials described the storm as the worst in decades, according to the weather service.",
+     "the storm as the worst in decades", "according to", ["Officials", "the weather service"],
+     "the weather service"),
+])
+def test_noun_and_according_cues_take_no_verb_subject(nlp, text, content, cue, speakers, speaker):
+    doc = nlp(text)
+    assert _links(doc, [content], [cue], speakers) == [(content, cue, speaker)]
+
+
+def test_according_to_a_medium_takes_the_nearest_speaker(nlp):
+    # the medium was linked as the speaker: the speaker is the subject of the speaking verb
+    # nearest the quote, not of an earlier one in the sentence
+    text = ('The mayor criticised the plan, and a council spokesman said, according to local radio: '
+            '"We were never consulted about the route."')
+    doc = resolve(nlp, text, [q(text, '"We were never consulted about the route."', cue="according to",
+                                speaker="local radio")])
+    assert names(doc) == ["a council spokesman"]
+    via = get_quotes(doc)[0].via
+    assert via is not None and via.text == "local radio"
+
+
+def test_caption_learns_no_title_and_lead_title_names_the_next_subject(nlp):
+    # the parser joins the caption "Photo: Reuters" to the next paragraph, with "Brazil's
+    # president" in apposition to "Photo": no title is learned across the paragraph break;
+    # the lead's title goes to the person the next sentence names
+    text = ("Firefighters work near a burning field in the state of Para, Brazil. Photo: Reuters\n\n"
+            "Brazil\u2019s president accused illegal loggers of destroying the rainforest on Tuesday, as fires "
+            "spread across the region.\n\n"
+            "Luiz Inacio Lula da Silva vowed to send more troops to the Amazon.")
+    doc = resolve(nlp, text, [q(text, "destroying the rainforest", cue="accused", speaker="Brazil\u2019s president",
+                                qtype="indirect")])
+    assert names(doc) == ["Luiz Inacio Lula da Silva"]
+
+
+@pytest.mark.parametrize("text", [
+    # a title without modifier
+    "The minister said the budget would be cut. Maria Lopez warned that the cuts were unfair.",
+    # a title out of the lead
+    ("Parliament met on Monday. The session was short. Members voted twice. "
+     "The Spanish minister said the budget would be cut. Maria Lopez warned that the cuts were unfair."),
+    # the next person has a title of her own
+    "The Spanish minister said the budget would be cut. Maria Lopez, the opposition leader, warned that the cuts were unfair.",
+])
+def test_title_not_linked_to_the_next_subject(nlp, text):
+    doc = resolve(nlp, text, [q(text, "the budget would be cut", cue="said", speaker="minister", qtype="indirect"),
+                              q(text, "that the cuts were unfair", cue="warned", speaker="Maria Lopez", qtype="indirect")])
+    assert names(doc)[1] == "Maria Lopez" and names(doc)[0] != "Maria Lopez"
+
+
+def test_he_is_the_named_subject_not_the_unnamed_source_of_that_sentence(nlp):
+    text = ("Carlos Mendes, the chief negotiator, held talks with union leaders on \"the future of the "
+            "industry\", according to a senior government source. On his arrival, he said that a deal was close.")
+    doc = resolve(nlp, text, [
+        q(text, "\"the future of the industry\"", cue="according to", speaker="a senior government source",
+          qtype="mixed"),
+        q(text, "that a deal was close", cue="said", speaker="he", qtype="indirect"),
+    ])
+    assert names(doc) == ["a senior government source", "Carlos Mendes"]
+    # a source quoted in a sentence of its own stays the antecedent
+    text = ("Carlos Mendes held talks with union leaders on Friday. A senior government source said the talks "
+            "went well. He said that a deal was close.")
+    doc = resolve(nlp, text, [
+        q(text, "the talks went well", cue="said", speaker="A senior government source", qtype="indirect"),
+        q(text, "that a deal was close", cue="said", speaker="He", qtype="indirect"),
+    ])
+    assert [fold(n) for n in names(doc)] == ["a senior government source"] * 2

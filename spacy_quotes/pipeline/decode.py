@@ -320,8 +320,12 @@ def link_spans(
         """The token index of the cue's grammatical subject, or -1."""
         v = cue_roots[ci]
         own = int(content_at[v])
+        if doc[v].pos_ not in ("VERB", "AUX") or doc[v].lower_ == "according":
+            return -1  # a noun ("allegations") or "according to": no verb's subject speaks
         for step in range(8):
             tok = doc[v]
+            if step and tok.pos_ not in ("VERB", "AUX", "ADP", "SCONJ"):
+                return -1
             if step == 0 or content_at[v] < 0 or content_at[v] == own:
                 for c in tok.children:
                     if c.dep_ in ("nsubj", "nsubjpass"):
@@ -331,7 +335,8 @@ def link_spans(
                             return tok.head.i  # "X, who said"
                         return c.i
             h = int(heads[v])
-            if h == v or tok.dep_ in ("relcl", "acl", "appos", "ROOT") or sents[h] != sents[v] or crosses_break(h, v):
+            if (h == v or tok.dep_ not in ("conj", "advcl", "xcomp", "pcomp", "prep", "ccomp")
+                    or sents[h] != sents[v] or crosses_break(h, v)):
                 return -1
             v = h
         return -1
