@@ -61,6 +61,33 @@ def test_default_config_resolves():
     assert model.name.startswith("quote_features") or model.has_ref("tok2vec")
 
 
+def test_window_lstm_encoder():
+    from spacy_quotes.ml.model import build_window_lstm_encoder
+
+    rng = numpy.random.default_rng(0)
+    X = [rng.normal(size=(n, 16)).astype("f") for n in (7, 1, 30)]
+    for lstm_depth in (0, 1, 2):
+        enc = build_window_lstm_encoder(width=16, depth=2, window_size=1, maxout_pieces=2, lstm_depth=lstm_depth)
+        enc.initialize(X=X[:1], Y=X[:1])
+        Y, backprop = enc.begin_update(X)
+        assert [y.shape for y in Y] == [x.shape for x in X]
+        dX = backprop([numpy.ones_like(y) for y in Y])
+        assert [d.shape for d in dX] == [x.shape for x in X]
+        assert all(numpy.isfinite(y).all() for y in Y)
+    # the LSTM sees beyond the convolution's window: changing the last of six tokens changes
+    # the first one's output, which the CNN alone (window 1, depth 1) does not
+    seq = X[2][:6]
+    changed = seq.copy()
+    changed[-1] += 5.0
+    for lstm_depth, reaches in ((0, False), (1, True)):
+        enc = build_window_lstm_encoder(width=16, depth=1, window_size=1, maxout_pieces=2, lstm_depth=lstm_depth)
+        enc.initialize(X=[seq], Y=[seq])
+        a, b = enc.predict([seq])[0], enc.predict([changed])[0]
+        assert (float(numpy.abs(a[0] - b[0]).max()) > 1e-6) == reaches
+    with pytest.raises(ValueError, match="even"):
+        build_window_lstm_encoder(width=15, depth=1, window_size=1, maxout_pieces=2, lstm_depth=1)
+
+
 def test_not_initialised_error(fresh_nlp):
     with pytest.raises(ValueError, match="not initialised"):
         fresh_nlp("He said it would rain.")

@@ -15,8 +15,9 @@ import numpy
 from spacy.attrs import DEP, HEAD, LEMMA
 from spacy.tokens import Doc
 from spacy.util import registry
+from spacy.ml.models.tok2vec import MaxoutWindowEncoder
 from thinc.api import (
-    HashEmbed, Maxout, Model, Softmax, chain, concatenate, with_array, zero_init,
+    LSTM, HashEmbed, Maxout, Model, Softmax, chain, concatenate, residual, with_array, with_padded, zero_init,
 )
 from thinc.types import Floats2d, Ints2d
 
@@ -108,6 +109,7 @@ def build_quote_embed(
     attrs: List[str],
     rows: List[int],
     feature_rows: List[int],
+    table_width: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """Embed tokens from hashed attributes and quote-structure features.
 
@@ -115,6 +117,8 @@ def build_quote_embed(
     attrs (List[str]): token attributes to hash, e.g. NORM, PREFIX, SUFFIX, SHAPE, POS, DEP, ENT_TYPE.
     rows (List[int]): hash-table rows per attribute.
     feature_rows (List[int]): rows for the five structural features.
+    table_width (Optional[int]): width of each hash table's vectors (default: ``width``). The
+        mixing layer's cost grows with the number of tables times this width.
     RETURNS (Model[List[Doc], List[Floats2d]]): the embedding layer.
     """
     if len(rows) != len(attrs):
@@ -122,14 +126,43 @@ def build_quote_embed(
     if len(feature_rows) != N_EXTRA_FEATURES:
         raise ValueError(f"QuoteEmbed: feature_rows needs {N_EXTRA_FEATURES} values, got {len(feature_rows)}")
     all_rows = list(rows) + list(feature_rows)
+    tw = int(table_width or width)
     embeddings = [
-        HashEmbed(width, n_rows, column=i, seed=11 + i, dropout=0.0) for i, n_rows in enumerate(all_rows)
+        HashEmbed(tw, n_rows, column=i, seed=11 + i, dropout=0.0) for i, n_rows in enumerate(all_rows)
     ]
-    mixer = Maxout(width, width * len(all_rows), nP=3, dropout=0.0, normalize=True)
+    mixer = Maxout(width, tw * len(all_rows), nP=3, dropout=0.0, normalize=True)
     model = chain(
         quote_feature_extractor(attrs),
         with_array(chain(concatenate(*embeddings), mixer)),
     )
+    model.set_dim("nO", width)
+    return model
+
+
+@registry.architectures("spacy_quotes.WindowLSTMEncoder.v1")
+def build_window_lstm_encoder(
+    width: int, depth: int, window_size: int, maxout_pieces: int, lstm_depth: int = 1,
+) -> Model[List[Floats2d], List[Floats2d]]:
+    """A CNN (spaCy's ``MaxoutWindowEncoder``) for the local context, then a residual
+    bidirectional LSTM over the whole document for the long range: where a reported clause
+    that began twenty tokens back ends, whether a sentence is still inside an open quote.
+
+    The LSTM is thinc's own (numpy, no torch), so the CPU install stays free of torch.
+
+    width (int): input and output width.
+    depth (int): convolutional layers.
+    window_size (int): tokens on each side of the convolution window.
+    maxout_pieces (int): maxout pieces of the convolution.
+    lstm_depth (int): stacked BiLSTM layers (0: the CNN alone).
+    RETURNS (Model[List[Floats2d], List[Floats2d]]): the encoder.
+    """
+    cnn = MaxoutWindowEncoder(width=width, window_size=window_size, maxout_pieces=maxout_pieces, depth=depth)
+    if lstm_depth <= 0:
+        return cnn
+    if width % 2:
+        raise ValueError(f"WindowLSTMEncoder: width must be even (two LSTM directions), got {width}")
+    lstm = residual(with_padded(LSTM(nO=width, nI=width, bi=True, depth=lstm_depth)))
+    model = chain(cnn, lstm)
     model.set_dim("nO", width)
     return model
 

@@ -36,13 +36,15 @@ width = 96
 attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE", "POS", "TAG", "DEP", "ENT_TYPE"]
 rows = [5000, 1000, 2500, 500, 50, 100, 100, 50]
 feature_rows = [8, 2000, 2000, 2000, 2000]
+table_width = 48
 
 [model.tok2vec.encode]
-@architectures = "spacy.MaxoutWindowEncoder.v2"
+@architectures = "spacy_quotes.WindowLSTMEncoder.v1"
 width = 96
-depth = 4
+depth = 3
 window_size = 1
 maxout_pieces = 3
+lstm_depth = 1
 """
 DEFAULT_MODEL = Config().from_str(default_model_config)["model"]
 
