@@ -1174,6 +1174,12 @@ class _Resolver:
     def resolve(self, span: Span) -> Optional[int]:
         """Step 3: a mention span to a referent id (None when it cannot be resolved)."""
         span = self.trim(span)
+        if len(span) == 1 and fold(span[0].text) in RELATIVE and span[0].head.dep_ == "relcl" and (
+                span[0].dep_ in ("nsubj", "nsubjpass")):
+            # "Russia, which supports ...": the relative pronoun stands for the noun it follows
+            antecedent = span[0].head.head
+            if antecedent.i < span.start and antecedent.pos_ in ("NOUN", "PROPN", "PRON"):
+                span = self.mention_span(antecedent)
         info = self.analyse(span)
         if info.kind == "none":
             return None

@@ -759,3 +759,10 @@ def test_he_is_the_named_subject_not_the_unnamed_source_of_that_sentence(nlp):
         q(text, "that a deal was close", cue="said", speaker="He", qtype="indirect"),
     ])
     assert [fold(n) for n in names(doc)] == ["a senior government source"] * 2
+
+
+def test_relative_pronoun_mention_is_its_antecedent(nlp):
+    text = "The Dutch central bank, which supervises the lenders, warned that house prices were too high."
+    doc = resolve(nlp, text, [q(text, "that house prices were too high", cue="warned", speaker="which",
+                                qtype="indirect")])
+    assert names(doc) == ["the Dutch central bank"]
