@@ -595,6 +595,10 @@ class _Resolver:
         if not self.in_quote[a] and root.dep_ not in ("compound", "amod", "poss", "nmod"):
             flags = 1 if root.dep_ in ("nsubj", "nsubjpass") else 0
             self._add_event(a, rid, flags)
+        elif self.in_quote[a] and root.dep_ == "nsubj" and root.head.lemma_ in SAY_LEMMAS and root.head.pos_ == "VERB":
+            # somebody who speaks inside a quote ("..., with spokesman X saying ...") is as
+            # salient for a later "he" as a subject outside it
+            self._add_event(a, rid, 1)
         return rid
 
     def _add_event(self, pos: int, rid: int, flags: int) -> None:

@@ -766,3 +766,18 @@ def test_relative_pronoun_mention_is_its_antecedent(nlp):
     doc = resolve(nlp, text, [q(text, "that house prices were too high", cue="warned", speaker="which",
                                 qtype="indirect")])
     assert names(doc) == ["the Dutch central bank"]
+
+
+def test_he_after_a_speaker_named_inside_a_quote(nlp):
+    # the quote found for "rejected" runs over "with union chief Mark Berg saying ...": Berg
+    # speaks there, and the next "he" is Berg, not the prime minister
+    text = ("Prime Minister Tom Hale defended the plan. \"It is the right choice,\" Hale said. "
+            "The union rejected the proposal, with union chief Mark Berg saying workers would not accept cuts. "
+            "\"We will strike if needed,\" he added.")
+    doc = resolve(nlp, text, [
+        q(text, "\"It is the right choice,\"", cue="said", speaker="Hale"),
+        q(text, "the proposal, with union chief Mark Berg saying workers would not accept cuts", cue="rejected",
+          speaker="The union", qtype="indirect"),
+        q(text, "\"We will strike if needed,\"", cue="added", speaker="he"),
+    ])
+    assert names(doc)[0] == "Tom Hale" and names(doc)[2] == "Mark Berg"
