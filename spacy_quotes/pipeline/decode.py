@@ -227,7 +227,8 @@ def link_spans(
     heads = _heads_array(doc)
     sents = _sent_ids(doc)
     n = len(doc)
-    marks = doc.to_array([IS_PUNCT, IS_SPACE]).reshape(n, 2).any(axis=1) if n else numpy.zeros(0, dtype=bool)
+    flags = doc.to_array([IS_PUNCT, IS_SPACE]).reshape(n, 2) if n else numpy.zeros((0, 2), dtype=bool)
+    marks = flags.any(axis=1)
 
     def first_word(span: RoleSpan) -> int:
         i = span.start
@@ -310,7 +311,10 @@ def link_spans(
 
     # paragraph breaks, counted up to each token: no subject is found across one (a caption
     # or a dateline the parser joined to the next paragraph)
-    breaks = numpy.cumsum([t.is_space and "\n" in t.text for t in doc]) if n else numpy.zeros(0)
+    newline = numpy.zeros(n, dtype=numpy.int64)
+    for i in numpy.flatnonzero(flags[:, 1]).tolist():
+        newline[i] = "\n" in doc[i].text
+    breaks = numpy.cumsum(newline)
 
     def crosses_break(i: int, j: int) -> bool:
         i, j = min(i, j), max(i, j)
