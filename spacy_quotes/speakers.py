@@ -1643,6 +1643,26 @@ def _correct(tok: Token, content: Tuple[int, int], cue: Optional[Span] = None) -
     return None, None
 
 
+def _participle_agent(res: _Resolver, tok: Token, cue: Optional[Span], content: Tuple[int, int]) -> Optional[Token]:
+    """The speaker of a participle cue whose verb's subject cannot speak: in ``X's threats
+    prompted a response from Y, accusing ...`` Y accuses, not the threats. RETURNS the
+    ``from``/``by`` object of the verb or of its object (``a response from Y``), or None."""
+    if cue is None or _acceptable_subject(res, tok) or tok.dep_ not in ("nsubj", "nsubjpass"):
+        return None
+    root = cue.root
+    if root.tag_ != "VBG" or root.dep_ not in ("advcl", "xcomp") or root.head.i != tok.head.i:
+        return None
+    verb = tok.head
+    holders = [verb] + [obj for obj in verb.children if obj.dep_ in ("dobj", "attr")]
+    for holder in holders:  # "drew criticism from Y" / "prompted a response from Y"
+        for prep in holder.children:
+            if prep.dep_ == "prep" and fold(prep.text) in ("from", "by"):
+                pobj = _child(prep, ("pobj",))
+                if pobj is not None and _acceptable_subject(res, pobj) and not (content[0] <= pobj.i < content[1]):
+                    return pobj
+    return None
+
+
 def _acceptable_subject(res: _Resolver, tok: Token) -> bool:
     """A subject that can be a speaker: a name, a personal pronoun, a title, a person or
     organisation noun."""
@@ -1881,6 +1901,12 @@ def resolve_speakers(doc: Doc, config: Optional[SpeakerResolverConfig] = None) -
             tok, via_tok = _speaker_from_cue(res, cues[q.cue], content)
             if tok is not None and not (q.start <= tok.i < q.end):
                 mention = res.mention_span(tok, content)
+                q.speaker = add_span(mention, q.score)
+        # a participle cue whose verb's subject cannot speak: "a response from Y, accusing ..."
+        if mention is not None and q.cue >= 0 and cues is not None:
+            agent = _participle_agent(res, res._span_head(mention), cues[q.cue], content)
+            if agent is not None:
+                mention = res.mention_span(agent, content)
                 q.speaker = add_span(mention, q.score)
         # c. before a colon
         if mention is None and cfg.speaker_before_colon:

@@ -781,3 +781,15 @@ def test_he_after_a_speaker_named_inside_a_quote(nlp):
         q(text, "\"We will strike if needed,\"", cue="added", speaker="he"),
     ])
     assert names(doc)[0] == "Tom Hale" and names(doc)[2] == "Mark Berg"
+
+
+def test_participle_after_a_response_from_a_speaker(nlp):
+    # the subject of "drew" cannot speak: the one who accuses is the source of the criticism
+    text = "The new tax law drew sharp criticism from the opposition party, accusing the government of punishing savers."
+    doc = resolve(nlp, text, [q(text, "punishing savers", cue="accusing", speaker="The new tax law",
+                                qtype="indirect")])
+    assert [fold(n) for n in names(doc)] == ["the opposition party"]
+    # a subject that can speak keeps the quote
+    text = "The finance minister drew sharp criticism from the opposition party, accusing it of lying."
+    doc = resolve(nlp, text, [q(text, "lying", cue="accusing", speaker="The finance minister", qtype="indirect")])
+    assert [fold(n) for n in names(doc)] == ["the finance minister"]
