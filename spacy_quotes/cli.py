@@ -219,7 +219,10 @@ def extract_cli(
     """
     from .plugins import export_records, get_exporters
 
-    exporters = get_exporters()
+    try:
+        exporters = get_exporters()
+    except ValueError as err:  # two installed plugins register the same format name
+        fail(str(err))
     if format not in exporters:
         fail(f"unknown format '{format}' (available: {', '.join(sorted(exporters))})")
     to_stdout = output in (None, "-")
@@ -310,9 +313,13 @@ def exporters_cli() -> None:
 
     from .plugins import get_exporters
 
+    try:
+        exporters = get_exporters()
+    except ValueError as err:  # two installed plugins register the same format name
+        fail(str(err))
     rows = [
         (name, exp.extension or "", exp.description or "", exp.distribution or "")
-        for name, exp in sorted(get_exporters().items())
+        for name, exp in sorted(exporters.items())
     ]
     typer.echo(table(rows, header=("format", "extension", "description", "from"), divider=True, max_col=80))
 

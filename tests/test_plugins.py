@@ -134,6 +134,24 @@ def test_duplicate_name_is_an_error():
         pm.unregister(plugin)
 
 
+@pytest.mark.parametrize("args", [["exporters"], ["extract", "-", "--format", "jsonl"]])
+def test_duplicate_name_is_one_error_line_in_the_cli(args):
+    from typer.testing import CliRunner
+
+    from spacy_quotes.cli import app
+
+    pm = get_plugin_manager()
+    plugin = UpperPlugin(out_name="csv")
+    pm.register(plugin, name="dup-cli-test")
+    try:
+        result = CliRunner().invoke(app, args, input="")
+    finally:
+        pm.unregister(plugin)
+    assert result.exit_code == 2
+    assert not isinstance(result.exception, ValueError)  # no traceback: a clean exit
+    assert re.search(r"^error: Two plugins register the exporter 'csv': .*dup-cli-test", result.output, re.M)
+
+
 @pytest.fixture(scope="module")
 def installed_plugin(tmp_path_factory):
     """The example plugin package, really installed (pip) into a directory on PYTHONPATH."""
