@@ -191,3 +191,29 @@ def test_empty_and_whitespace_docs(quotes_nlp):
         doc = quotes_nlp(text)
         for q in get_quotes(doc):
             assert text[q.text_offsets[0]:q.text_offsets[1]] == q.text
+
+
+def test_predict_in_sub_batches_gives_the_same_scores(quotes_nlp, monkeypatch):
+    from spacy_quotes.pipeline import component
+
+    texts = ["“We will not back down,” the minister said on Monday.", "",
+             "The company said that profits rose sharply. Analysts told reporters they expected more."] * 3
+    with quotes_nlp.select_pipes(disable=["quotes"]):
+        docs = list(quotes_nlp.pipe(texts))
+    pipe = quotes_nlp.get_pipe("quotes")
+    whole = pipe.predict(docs)
+    monkeypatch.setattr(component, "PREDICT_BATCH_TOKENS", 12)  # a model call per doc or two
+    calls = []
+    model_class = type(pipe.model)
+    original = model_class.predict
+
+    def counted(self, X):
+        if self is pipe.model:
+            calls.append(len(X))
+        return original(self, X)
+
+    monkeypatch.setattr(model_class, "predict", counted)
+    parts = pipe.predict(docs)
+    assert len(calls) > 3 and sum(calls) == sum(1 for d in docs if len(d))
+    assert [p.shape for p in parts] == [w.shape for w in whole]
+    assert all(numpy.allclose(p, w, atol=1e-6) for p, w in zip(parts, whole))

@@ -21,6 +21,7 @@ from .decode import RoleSpan, link_spans, tags_to_spans, viterbi_biluo_batch
 logger = logging.getLogger("spacy_quotes")
 
 SHIPPED_WEIGHTS = Path(__file__).parent.parent / "model" / "quotes"
+PREDICT_BATCH_TOKENS = 4096  # tokens per model call in predict (see QuotePipe.predict)
 
 default_model_config = """
 [model]
@@ -203,7 +204,20 @@ class QuotePipe(TrainablePipe):
             )
         self._check_docs(docs)
         nonempty = [doc for doc in docs if len(doc)]
-        scores = self.model.predict(nonempty) if nonempty else []
+        scores: List[Floats2d] = []
+        # The model keeps every layer's activations until a call returns (about 17 KB a
+        # token): calling it on sub-batches of about PREDICT_BATCH_TOKENS tokens bounds the
+        # peak memory whatever the batch size, at no cost in speed.
+        batch: List[Doc] = []
+        n_tokens = 0
+        for doc in nonempty:
+            if batch and n_tokens + len(doc) > PREDICT_BATCH_TOKENS:
+                scores.extend(self.model.predict(batch))
+                batch, n_tokens = [], 0
+            batch.append(doc)
+            n_tokens += len(doc)
+        if batch:
+            scores.extend(self.model.predict(batch))
         out, it = [], iter(scores)
         for doc in docs:
             out.append(self.model.ops.to_numpy(next(it)) if len(doc) else numpy.zeros((0, len(TAGS)), dtype="f"))
