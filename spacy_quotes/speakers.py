@@ -526,6 +526,12 @@ class _Resolver:
             ):
                 continue  # a demonym modifying a noun ("Turkish", "Russian"), not a name
             start = ent.start
+            if ent.label_ == "PERSON":
+                # a first name the NER left out ("Recep" + "Tayyip Erdogan"): a capitalised
+                # proper noun compounding into the name, itself in no entity and no title
+                while start > 0 and self._extends_person(doc[start - 1], ent):
+                    start -= 1
+                    covered[start] = 1
             if ent.label_ == "ORG" and k > 0:
                 before = ents[k - 1]
                 # "Russian" + "Defence Ministry" -> "Russian Defence Ministry"
@@ -646,6 +652,14 @@ class _Resolver:
                     return False
             return t.pos_ not in ("VERB",)
         return False
+
+    def _extends_person(self, t: Token, ent: Span) -> bool:
+        """Whether ``t``, just before the PERSON entity ``ent``, is a part of the name that the
+        NER left out."""
+        return (t.tag_ in ("NNP", "NNPS") and not t.ent_type_ and t.dep_ == "compound"
+                and ent.start <= t.head.i < ent.end and t.is_title and t.is_alpha
+                and not self._is_title_word(t) and fold(t.text) not in PRONOUNS
+                and norm_word(t.text) not in ORG_NOUNS and norm_word(t.text) not in PERSON_NOUNS)
 
     def _is_title_word(self, t: Token) -> bool:
         w = norm_word(t.text)

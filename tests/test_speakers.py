@@ -793,3 +793,33 @@ def test_participle_after_a_response_from_a_speaker(nlp):
     text = "The finance minister drew sharp criticism from the opposition party, accusing it of lying."
     doc = resolve(nlp, text, [q(text, "lying", cue="accusing", speaker="The finance minister", qtype="indirect")])
     assert [fold(n) for n in names(doc)] == ["the finance minister"]
+
+
+def test_first_name_that_the_ner_left_out_is_part_of_the_name(nlp):
+    from spacy.tokens import Span
+
+    text = ("The prime minister defended the budget on Tuesday.\n\nMaria Elena Kowalski said the cuts were "
+            "needed. “We had no choice,” Kowalski told reporters.")
+    doc = nlp(text)
+    maria = next(t.i for t in doc if t.text == "Maria")
+    # as en_core_web_sm does with some names at a paragraph start: the entity misses the first name
+    doc.ents = [Span(doc, maria + 1, maria + 3, label="PERSON") if e.start == maria else e for e in doc.ents]
+    assert "Elena Kowalski" in [e.text for e in doc.ents]
+    set_quote_groups(doc, [q(text, "“We had no choice,”", cue="told", speaker="Kowalski", after="needed")])
+    resolve_speakers(doc)
+    (quote,) = get_quotes(doc)
+    assert quote.speaker_name == "Maria Elena Kowalski"
+
+
+def test_title_before_a_person_entity_is_not_made_part_of_the_name(nlp):
+    from spacy.tokens import Span
+
+    text = "Finance Minister Karl Brandt said the cuts were needed. “We had no choice,” Brandt told reporters."
+    doc = nlp(text)
+    karl = next(t.i for t in doc if t.text == "Karl")
+    doc.ents = [e for e in doc.ents if not (e.start <= karl < e.end)] + [Span(doc, karl, karl + 2, label="PERSON")]
+    doc.ents = sorted(doc.ents, key=lambda e: e.start)
+    set_quote_groups(doc, [q(text, "“We had no choice,”", cue="told", speaker="Brandt", after="needed")])
+    resolve_speakers(doc)
+    (quote,) = get_quotes(doc)
+    assert quote.speaker_name == "Karl Brandt"
