@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduce the shipped `quotes` weights from PolNeAR (train + dev) and report PolNeAR test.
 #   bash training/reproduce.sh [POLNEAR_DIR]     (default ../shared/data/polnear)
-# About 1 hour on 2 CPU cores. Add --gpu-id 0 to the `spacy train` line on a GPU machine.
+# About 30-40 minutes on 2 CPU cores (5,000 steps). Add --gpu-id 0 to the `spacy train` line on a GPU machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 POLNEAR=${1:-../shared/data/polnear}
