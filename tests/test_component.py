@@ -217,3 +217,28 @@ def test_predict_in_sub_batches_gives_the_same_scores(quotes_nlp, monkeypatch):
     assert len(calls) > 3 and sum(calls) == sum(1 for d in docs if len(d))
     assert [p.shape for p in parts] == [w.shape for w in whole]
     assert all(numpy.allclose(p, w, atol=1e-6) for p, w in zip(parts, whole))
+
+
+def test_long_document_goes_through_the_model_in_pieces(quotes_nlp, monkeypatch):
+    from spacy_quotes.pipeline import component
+
+    paragraph = ("“We will not back down,” the minister said on Monday. The company said that profits "
+                 "rose sharply in the third quarter.")
+    text = "\n\n".join([paragraph] * 12)
+    with quotes_nlp.select_pipes(disable=["quotes"]):
+        doc = quotes_nlp(text)
+    pipe = quotes_nlp.get_pipe("quotes")
+    whole = pipe.predict([doc])[0]
+    monkeypatch.setattr(component, "LONG_DOC_TOKENS", 100)
+    monkeypatch.setattr(component, "_PIECE_TOKENS", 60)
+    cuts = component._long_doc_cuts(doc)
+    assert len(cuts) > 3 and cuts[0][0] == 0 and cuts[-1][1] == len(doc)
+    assert all(b == c for (_, b), (c, _) in zip(cuts, cuts[1:]))  # contiguous, no overlap
+    assert all(doc[a].is_sent_start and doc[a - 1].is_space for a, _ in cuts[1:])  # paragraph starts
+    pieces = pipe.predict([doc])[0]
+    assert pieces.shape == whole.shape
+    pipe.set_annotations([doc], [pieces])
+    found = {(q.text, q.speaker.text if q.speaker is not None else None) for q in doc._.quotes}
+    assert found == {("We will not back down", "the minister"),
+                     ("that profits rose sharply in the third quarter", "The company")}
+    assert len(doc._.quotes) == 24  # every paragraph's two quotes, across the pieces

@@ -22,6 +22,40 @@ logger = logging.getLogger("spacy_quotes")
 
 SHIPPED_WEIGHTS = Path(__file__).parent.parent / "model" / "quotes"
 PREDICT_BATCH_TOKENS = 4096  # tokens per model call in predict (see QuotePipe.predict)
+LONG_DOC_TOKENS = 16384  # longer documents go through the model in pieces of about 8,192 tokens
+_PIECE_TOKENS = 8192
+
+
+def _long_doc_cuts(doc: Doc) -> List[tuple]:
+    """[start, end) token ranges that cut a long parsed Doc at sentence starts into pieces of
+    about ``_PIECE_TOKENS`` tokens, preferring a sentence that opens a paragraph within the
+    last quarter before the target (a quotation seldom runs across one)."""
+    from spacy.attrs import SENT_START
+
+    n = len(doc)
+    starts = numpy.flatnonzero(doc.to_array([SENT_START]).reshape(-1) == 1)
+    starts = starts[starts > 0]
+    if not len(starts):
+        return [(0, n)]
+    ws = numpy.array([t.is_space and "\n" in t.text for t in doc[:-1]] if n > 1 else [], dtype=bool)
+    para = starts[ws[starts - 1]] if len(ws) else starts[:0]
+    cuts, a = [], 0
+    while n - a > _PIECE_TOKENS + _PIECE_TOKENS // 2:
+        target = a + _PIECE_TOKENS
+        near = para[(para > target - _PIECE_TOKENS // 4) & (para <= target)]
+        if len(near):
+            b = int(near[-1])
+        else:
+            after = starts[starts >= target]
+            before = starts[(starts > a) & (starts < target)]
+            b = int(after[0]) if len(after) and after[0] - target < _PIECE_TOKENS // 2 else (
+                int(before[-1]) if len(before) else target)
+        if b <= a:
+            b = target
+        cuts.append((a, b))
+        a = b
+    cuts.append((a, n))
+    return cuts
 
 default_model_config = """
 [model]
@@ -203,24 +237,39 @@ class QuotePipe(TrainablePipe):
                 "or create it with weights = \"shipped\" (the default)."
             )
         self._check_docs(docs)
-        nonempty = [doc for doc in docs if len(doc)]
-        scores: List[Floats2d] = []
         # The model keeps every layer's activations until a call returns (about 17 KB a
         # token): calling it on sub-batches of about PREDICT_BATCH_TOKENS tokens bounds the
-        # peak memory whatever the batch size, at no cost in speed.
+        # peak memory whatever the batch size, at no cost in speed. A document longer than
+        # LONG_DOC_TOKENS goes in pieces cut at sentence starts (paragraph starts where there
+        # are any), each a Doc of its own, and its probabilities are joined again.
+        pieces: List[Doc] = []
+        owner: List[int] = []
+        for i, doc in enumerate(docs):
+            if not len(doc):
+                continue
+            parts = [doc] if len(doc) <= LONG_DOC_TOKENS else [doc[a:b].as_doc() for a, b in _long_doc_cuts(doc)]
+            pieces.extend(parts)
+            owner.extend([i] * len(parts))
+        scores: List[Floats2d] = []
         batch: List[Doc] = []
         n_tokens = 0
-        for doc in nonempty:
-            if batch and n_tokens + len(doc) > PREDICT_BATCH_TOKENS:
+        for piece in pieces:
+            if batch and n_tokens + len(piece) > PREDICT_BATCH_TOKENS:
                 scores.extend(self.model.predict(batch))
                 batch, n_tokens = [], 0
-            batch.append(doc)
-            n_tokens += len(doc)
+            batch.append(piece)
+            n_tokens += len(piece)
         if batch:
             scores.extend(self.model.predict(batch))
-        out, it = [], iter(scores)
-        for doc in docs:
-            out.append(self.model.ops.to_numpy(next(it)) if len(doc) else numpy.zeros((0, len(TAGS)), dtype="f"))
+        per_doc: List[List[numpy.ndarray]] = [[] for _ in docs]
+        for i, score in zip(owner, scores):
+            per_doc[i].append(self.model.ops.to_numpy(score))
+        out = []
+        for doc, parts in zip(docs, per_doc):
+            if not parts:
+                out.append(numpy.zeros((0, len(TAGS)), dtype="f"))
+            else:
+                out.append(parts[0] if len(parts) == 1 else numpy.concatenate(parts, axis=0))
         return out
 
     def set_annotations(self, docs: Iterable[Doc], scores: List[Floats2d]) -> None:
