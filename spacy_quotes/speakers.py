@@ -249,6 +249,12 @@ _QUOTE_CHARS = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u201a\u2
 # Label of the speaker mentions the resolver adds (context, previous sentence, colon, ...), as
 # opposed to the mentions the tagger found ("SPEAKER"): the per-role scores count the latter.
 RESOLVED_LABEL = "RESOLVED"
+# what somebody issues rather than who speaks: "according to a tweet by X", "X's statement"
+MESSAGE_NOUNS: FrozenSet[str] = frozenset((
+    "tweet", "statement", "post", "letter", "release", "communique", "communiqué", "message", "email",
+    "e-mail", "interview", "video", "speech", "memo", "announcement", "briefing", "readout",
+    "transcript", "filing", "report", "notice", "text",
+))
 
 
 @lru_cache(maxsize=65536)
@@ -1189,9 +1195,35 @@ class _Resolver:
                 break
         return doc[a:b] if a < b else span
 
+    def _message_agent(self, span: Span) -> Optional[Span]:
+        """The issuer of a message mention: ``X`` in "a tweet by X", "a statement from X",
+        "X's statement" (None for other mentions)."""
+        toks = [t for t in span if not (t.is_punct or t.is_space)]
+        if not toks:
+            return None
+        head = self._span_head(span)
+        if head.pos_ not in ("NOUN", "PROPN") or norm_word(head.lemma_ or head.text) not in MESSAGE_NOUNS:
+            return None
+        for c in head.children:
+            if c.dep_ == "poss" and c.tag_ != "POS":
+                agent = self.mention_span(c)
+            elif c.dep_ == "prep" and fold(c.text) in ("by", "from") and c.i > head.i:
+                objs = [g for g in c.children if g.dep_ == "pobj"]
+                if not objs:
+                    continue
+                agent = self.mention_span(objs[0])
+            else:
+                continue
+            if len(agent) and not (agent.start <= head.i < agent.end):
+                return agent
+        return None
+
     def resolve(self, span: Span) -> Optional[int]:
         """Step 3: a mention span to a referent id (None when it cannot be resolved)."""
         span = self.trim(span)
+        agent = self._message_agent(span)
+        if agent is not None:
+            return self.resolve(agent)  # the agent span does not hold the message noun: ends
         if len(span) == 1 and fold(span[0].text) in RELATIVE and span[0].head.dep_ == "relcl" and (
                 span[0].dep_ in ("nsubj", "nsubjpass")):
             # "Russia, which supports ...": the relative pronoun stands for the noun it follows

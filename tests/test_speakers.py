@@ -823,3 +823,18 @@ def test_title_before_a_person_entity_is_not_made_part_of_the_name(nlp):
     resolve_speakers(doc)
     (quote,) = get_quotes(doc)
     assert quote.speaker_name == "Karl Brandt"
+
+
+@pytest.mark.parametrize("text,mention,content,cue,name", [
+    ("The two ministers discussed the border crisis, according to a tweet by the Finnish embassy in Oslo.",
+     "a tweet", "The two ministers discussed the border crisis", "according to", "the Finnish embassy in Oslo"),
+    ("Talks would resume on Friday, a statement from the European Commission said.",
+     "a statement from the European Commission", "Talks would resume on Friday", "said", "European Commission"),
+    ("Governor Ana Ruiz spoke on Monday. Her statement said the dam was safe.",
+     "Her statement", "the dam was safe", "said", "Ana Ruiz"),
+])
+def test_the_issuer_of_a_message_is_the_speaker(nlp, text, mention, content, cue, name):
+    doc = resolve(nlp, text, [q(text, content, cue=cue, speaker=mention, qtype="indirect")])
+    (quote,) = get_quotes(doc)
+    assert quote.speaker.text == mention  # the mention the text links stays as it is
+    assert quote.speaker_name == name
