@@ -506,6 +506,11 @@ class _Resolver:
             self.sent_starts = [0]
         self.sent_ends = self.sent_starts[1:] + [self.n]
         self.in_quote = bytearray(self.n)
+        # tokens inside quotation marks: the quoted words themselves, as opposed to the
+        # reporter's paraphrase in an indirect quote
+        from .marks import quote_state
+
+        self.in_marks = bytes((quote_state(doc) != 0).astype(numpy.uint8)) if self.n else b""
 
     def sent_of(self, i: int) -> int:
         return max(0, bisect.bisect_right(self.sent_starts, i) - 1)
@@ -604,7 +609,9 @@ class _Resolver:
             ref.org += 1.0
         self._learn_context(a, b, rid)
         root = self._range_root(a, b)
-        if not self.in_quote[a] and root.dep_ not in ("compound", "amod", "poss", "nmod"):
+        if not self.in_marks[a] and root.dep_ not in ("compound", "amod", "poss", "nmod"):
+            # a name in a reported clause ("according to a source, X held talks") is as
+            # salient as one outside any quote; inside quotation marks it is not
             flags = 1 if root.dep_ in ("nsubj", "nsubjpass") else 0
             self._add_event(a, rid, flags)
         elif self.in_quote[a] and root.dep_ == "nsubj" and root.head.lemma_ in SAY_LEMMAS and root.head.pos_ == "VERB":

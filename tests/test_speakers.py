@@ -838,3 +838,24 @@ def test_the_issuer_of_a_message_is_the_speaker(nlp, text, mention, content, cue
     (quote,) = get_quotes(doc)
     assert quote.speaker.text == mention  # the mention the text links stays as it is
     assert quote.speaker_name == name
+
+
+def test_a_name_in_a_reported_clause_is_salient_for_a_later_pronoun(nlp):
+    text = ("Marta Lindqvist, the Swedish trade envoy, held talks with Chilean officials on copper exports, "
+            "according to a Chilean diplomatic source.\n\nOn her arrival, she announced that Stockholm wanted "
+            "to double its imports.")
+    doc = resolve(nlp, text, [
+        q(text, "Marta Lindqvist, the Swedish trade envoy, held talks with Chilean officials on copper exports",
+          cue="according to", speaker="a Chilean diplomatic source", qtype="indirect"),
+        q(text, "that Stockholm wanted to double its imports", cue="announced", speaker="she", qtype="indirect"),
+    ])
+    assert names(doc) == ["a Chilean diplomatic source", "Marta Lindqvist"]
+
+
+def test_a_name_inside_quotation_marks_is_not_a_pronoun_antecedent(nlp):
+    text = ("“Nobody trusts Viktor Hale any more,” the senator said. He added that the vote would be close.")
+    doc = resolve(nlp, text, [
+        q(text, "“Nobody trusts Viktor Hale any more,”", cue="said", speaker="the senator"),
+        q(text, "that the vote would be close", cue="added", speaker="He", qtype="indirect"),
+    ])
+    assert names(doc)[1] != "Viktor Hale"
