@@ -100,12 +100,18 @@ def collect_speakers(records: Iterable[Dict[str, Any]]) -> List[SpeakerRow]:
             counter[qtype] += 1
         doc_id = record.get("doc_id")
         doc_ids.setdefault(key, {})[str(doc_id) if doc_id is not None else ""] = None
+    alias = _name_aliases(spellings)
     rows = []
     for key, spelled in spellings.items():
+        if key in alias:
+            continue
         # the most used spelling; on a tie the one seen first
         display = min(spelled, key=lambda s: (-spelled[s], first_seen[key][s]))
-        ids = list(doc_ids[key])
-        counter = counts[key]
+        members = [key] + [k for k, target in alias.items() if target == key]
+        ids = list(dict.fromkeys(i for k in members for i in doc_ids[k]))
+        counter: Counter = Counter()
+        for k in members:
+            counter.update(counts[k])
         rows.append(SpeakerRow(
             name=display,
             quotes=counter["quotes"],
@@ -117,6 +123,42 @@ def collect_speakers(records: Iterable[Dict[str, Any]]) -> List[SpeakerRow]:
         ))
     rows.sort(key=_sort_key)
     return rows
+
+
+_NAME_PARTICLES = frozenset(("da", "de", "del", "di", "do", "dos", "du", "van", "von", "der", "den", "ter",
+                             "la", "le", "bin", "ibn", "al", "el", "y"))
+
+
+def _name_aliases(spellings: Dict[str, Counter]) -> Dict[str, str]:
+    """Shorter forms of a person's or organisation's name across documents, each mapped to
+    its one longer form: ``tayyip erdogan`` -> ``recep tayyip erdogan`` when the table has
+    that name and no other that ends in the same words. Only names of two or more
+    capitalised words are merged (not ``Bush``, not a description such as ``a source``), and
+    never where two longer names compete (``George W. Bush`` / ``George H. W. Bush``)."""
+    def is_name(key: str) -> bool:
+        words = next(iter(spellings[key])).split()
+        return (len(words) >= 2 and words[0][:1].isupper() and words[-1][:1].isupper()
+                and all(w[:1].isupper() or w in _NAME_PARTICLES for w in words))
+
+    names = [k for k in spellings if k and is_name(k)]
+    alias: Dict[str, str] = {}
+    for short in names:
+        longer = [k for k in names if k != short and k.endswith(" " + short)]
+        if not longer:
+            continue
+        longest = max(longer, key=len)
+        if all(longest == k or longest.endswith(" " + k) for k in longer):
+            alias[short] = longest
+    # a chain (a b c d <- b c d <- c d) goes to its end
+    return {k: _final(v, alias) for k, v in alias.items()}
+
+
+def _final(key: str, alias: Dict[str, str]) -> str:
+    seen = set()
+    while key in alias and key not in seen:
+        seen.add(key)
+        key = alias[key]
+    return key
 
 
 def doc_records(docs: Iterable[Doc]) -> Iterable[Dict[str, Any]]:

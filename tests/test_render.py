@@ -414,6 +414,29 @@ def test_collect_speakers_keeps_the_most_used_spelling():
     assert [(row.name, row.quotes, row.documents) for row in rows] == [("KREMLIN", 3, 2)]
 
 
+def test_collect_speakers_merges_a_shorter_form_of_one_name():
+    rows = collect_speakers([
+        {"doc_id": "a", "type": "direct", "speaker_name": "Luiz Inacio Lula da Silva"},
+        {"doc_id": "b", "type": "indirect", "speaker_name": "Lula da Silva"},
+        {"doc_id": "b", "type": "mixed", "speaker_name": "Lula da Silva"},
+        # two longer names end in "Bush": no merge; one word alone is never merged
+        {"doc_id": "c", "type": "direct", "speaker_name": "George W. Bush"},
+        {"doc_id": "c", "type": "direct", "speaker_name": "Bush"},
+        {"doc_id": "d", "type": "direct", "speaker_name": "W. Bush"},
+        {"doc_id": "d", "type": "direct", "speaker_name": "George H. W. Bush"},
+        # a description is no name
+        {"doc_id": "e", "type": "direct", "speaker_name": "a source at the ministry"},
+        {"doc_id": "e", "type": "direct", "speaker_name": "source at the ministry"},
+    ])
+    by_name = {row.name: row for row in rows}
+    assert by_name["Luiz Inacio Lula da Silva"] == SpeakerRow(
+        "Luiz Inacio Lula da Silva", 3, 2, ["a", "b"], direct=1, mixed=1, indirect=1)
+    assert "Lula da Silva" not in by_name
+    assert {"George W. Bush", "Bush", "W. Bush", "George H. W. Bush"} <= set(by_name)  # both end in "W. Bush"
+    assert {"a source at the ministry", "source at the ministry"} <= set(by_name)
+    assert sum(row.quotes for row in rows) == 9
+
+
 def test_format_speakers_text():
     out = format_speakers(collect_speakers(RECORDS), fmt="text")
     lines = out.rstrip("\n").split("\n")
