@@ -146,19 +146,12 @@ def _name_aliases(spellings: Dict[str, Counter]) -> Dict[str, str]:
         longer = [k for k in names if k != short and k.endswith(" " + short)]
         if not longer:
             continue
+        # the longest is never itself a shorter form: a name ending in it would end in
+        # ``short`` too, and be longer
         longest = max(longer, key=len)
         if all(longest == k or longest.endswith(" " + k) for k in longer):
             alias[short] = longest
-    # a chain (a b c d <- b c d <- c d) goes to its end
-    return {k: _final(v, alias) for k, v in alias.items()}
-
-
-def _final(key: str, alias: Dict[str, str]) -> str:
-    seen = set()
-    while key in alias and key not in seen:
-        seen.add(key)
-        key = alias[key]
-    return key
+    return alias
 
 
 def doc_records(docs: Iterable[Doc]) -> Iterable[Dict[str, Any]]:

@@ -559,14 +559,9 @@ def test_group_whose_parse_gives_a_part_as_big_as_the_group(nlp, text, mention):
 # ---- linking a cue to its speaker (spacy_quotes.pipeline.decode.link_spans) -----------------
 
 def _role_spans(doc: Doc, role: str, parts: List[str]) -> list:
-    from spacy_quotes.pipeline.decode import RoleSpan
+    from test_decode import _spans  # the linking tests' helper (tests/ is on sys.path)
 
-    out = []
-    for part in parts:
-        i = doc.text.index(part)
-        span = doc.char_span(i, i + len(part))
-        out.append(RoleSpan(role, span.start, span.end, 1.0))
-    return sorted(out, key=lambda s: s.start)
+    return _spans(doc, role, parts)
 
 
 def _links(doc: Doc, contents: List[str], cues: List[str], speakers: List[str]) -> List[Tuple[str, Optional[str], Optional[str]]]:

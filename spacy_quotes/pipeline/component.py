@@ -16,7 +16,7 @@ from thinc.types import Floats2d
 from ..marks import find_quotations, quote_type
 from ..ml.model import TAGS
 from ..quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, install_extensions
-from .decode import RoleSpan, link_spans, tags_to_spans, viterbi_biluo_batch
+from .decode import RoleSpan, _sent_ids, link_spans, paragraph_breaks, tags_to_spans, viterbi_biluo_batch
 
 logger = logging.getLogger("spacy_quotes")
 
@@ -30,18 +30,11 @@ def _long_doc_cuts(doc: Doc) -> List[tuple]:
     """[start, end) token ranges that cut a long parsed Doc at sentence starts into pieces of
     about ``_PIECE_TOKENS`` tokens, preferring a sentence that opens a paragraph within the
     last quarter before the target (a quotation seldom runs across one)."""
-    from spacy.attrs import SENT_START
-
     n = len(doc)
-    starts = numpy.flatnonzero(doc.to_array([SENT_START]).reshape(-1) == 1)
-    starts = starts[starts > 0]
+    starts = numpy.flatnonzero(numpy.diff(_sent_ids(doc))) + 1
     if not len(starts):
         return [(0, n)]
-    from spacy.attrs import IS_SPACE
-
-    space = numpy.flatnonzero(doc.to_array([IS_SPACE]).reshape(-1) == 1)
-    breaks = numpy.array([i for i in space.tolist() if "\n" in doc[i].text], dtype=numpy.int64)
-    para = starts[numpy.isin(starts - 1, breaks)]
+    para = starts[paragraph_breaks(doc)[starts - 1]]
     cuts, a = [], 0
     while n - a > _PIECE_TOKENS + _PIECE_TOKENS // 2:
         target = a + _PIECE_TOKENS

@@ -163,13 +163,23 @@ def _sent_ids(doc: Doc) -> numpy.ndarray:
 
     ids = numpy.zeros(len(doc), dtype=numpy.int64)
     if len(doc) and (doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
-        # doc.sents' boundaries, without making a Token per token
+        # doc.sents' boundaries (the field Token.is_sent_start reads), without a Token per token
         starts = doc.to_array([SENT_START]).reshape(-1) == 1
-        if doc.has_annotation("DEP") and not starts[1:].any():
-            starts = numpy.array([t.is_sent_start for t in doc], dtype=bool)
         starts[0] = False
         ids = numpy.cumsum(starts)
     return ids
+
+
+def paragraph_breaks(doc: Doc) -> numpy.ndarray:
+    """Per token, whether it is white space holding a line break (a paragraph break),
+    looking only at the white-space tokens."""
+    from spacy.attrs import IS_SPACE
+
+    out = numpy.zeros(len(doc), dtype=bool)
+    if len(doc):
+        for i in numpy.flatnonzero(doc.to_array([IS_SPACE]).reshape(-1) == 1).tolist():
+            out[i] = "\n" in doc[i].text
+    return out
 
 
 def _span_root(heads: numpy.ndarray, start: int, end: int) -> int:
@@ -311,10 +321,7 @@ def link_spans(
 
     # paragraph breaks, counted up to each token: no subject is found across one (a caption
     # or a dateline the parser joined to the next paragraph)
-    newline = numpy.zeros(n, dtype=numpy.int64)
-    for i in numpy.flatnonzero(flags[:, 1]).tolist():
-        newline[i] = "\n" in doc[i].text
-    breaks = numpy.cumsum(newline)
+    breaks = numpy.cumsum(paragraph_breaks(doc))
 
     def crosses_break(i: int, j: int) -> bool:
         i, j = min(i, j), max(i, j)
