@@ -511,6 +511,10 @@ class _Resolver:
         from .marks import quote_state
 
         self.in_marks = bytes((quote_state(doc) != 0).astype(numpy.uint8)) if self.n else b""
+        from .pipeline.decode import paragraph_breaks
+
+        # paragraph breaks before each token: _breaks_between in constant time
+        self.n_breaks_before = numpy.concatenate(([0], numpy.cumsum(paragraph_breaks(doc)))).tolist()
 
     def sent_of(self, i: int) -> int:
         return max(0, bisect.bisect_right(self.sent_starts, i) - 1)
@@ -887,7 +891,8 @@ class _Resolver:
 
     def _breaks_between(self, i: int, j: int) -> bool:
         """A paragraph break (a whitespace token with a newline) lies in [i, j)."""
-        return any(t.is_space and "\n" in t.text for t in self.doc[min(i, j):max(i, j)])
+        lo, hi = min(i, j), max(i, j)
+        return self.n_breaks_before[hi] > self.n_breaks_before[lo]
 
     def _learn_title(self, pre: List[Token], ref: _Referent) -> None:
         """Learn from the words before a name: honorifics (gender), a title (descriptor) or a
