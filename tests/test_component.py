@@ -1,7 +1,7 @@
 """The `quotes` component: factory, config, training, serialisation."""
 import numpy
 import pytest
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc, DocBin, Span
 from spacy.training import Example
 from thinc.api import fix_random_seed
 
@@ -242,3 +242,61 @@ def test_long_document_goes_through_the_model_in_pieces(quotes_nlp, monkeypatch)
     assert found == {("We will not back down", "the minister"),
                      ("that profits rose sharply in the third quarter", "The company")}
     assert len(doc._.quotes) == 24  # every paragraph's two quotes, across the pieces
+
+
+def test_long_document_pieces_are_spans_with_the_whole_docs_features(quotes_nlp, monkeypatch):
+    """The shipped model takes Spans: a long Doc's features are computed once from the whole
+    Doc (parse and quotation marks read across the cuts) and sliced for each piece."""
+    from spacy_quotes.ml import model as model_module
+    from spacy_quotes.pipeline import component
+
+    pipe = quotes_nlp.get_pipe("quotes")
+    assert pipe.model.attrs["takes_spans"] is True
+    paragraph = ("\u201cWe will not back down,\u201d the minister said on Monday. The company said that "
+                 "profits rose sharply in the third quarter.")
+    with quotes_nlp.select_pipes(disable=["quotes"]):
+        doc = quotes_nlp("\n\n".join([paragraph] * 12))
+    extractor = next(node for node in pipe.model.walk() if node.name == "quote_features")
+    whole_features = extractor.predict([doc])[0]
+    structure_calls = []
+    real = model_module.doc_structure_features
+    monkeypatch.setattr(model_module, "doc_structure_features",
+                        lambda d, *a, **k: structure_calls.append(len(d)) or real(d, *a, **k))
+    seen = []
+    real_predict = type(pipe.model).predict
+    monkeypatch.setattr(type(pipe.model), "predict",
+                        lambda self, X: (seen.extend(X) if self is pipe.model else None) or real_predict(self, X))
+    monkeypatch.setattr(component, "LONG_DOC_TOKENS", 100)
+    monkeypatch.setattr(component, "_PIECE_TOKENS", 60)
+    monkeypatch.setattr(component, "PREDICT_BATCH_TOKENS", 130)  # several model calls
+    pipe.predict([doc])
+    assert len(seen) > 3 and all(isinstance(p, Span) and p.doc is doc for p in seen)
+    assert structure_calls == [len(doc)]  # once for the whole Doc, not once per piece or call
+    # nothing is held once the piece that ends the Doc has been read
+    held = [c.cell_contents for c in extractor._func.__closure__ if isinstance(c.cell_contents, dict)]
+    assert held and held[0]["doc"] is None and held[0]["features"] is None
+    pieces = [p for p in seen]
+    sliced = extractor.predict(pieces)
+    assert numpy.array_equal(numpy.concatenate(sliced), whole_features)
+    assert structure_calls == [len(doc)] * 2
+
+
+def test_models_reading_docs_otherwise_get_whole_documents(base_nlp):
+    """takes_spans is false where a layer other than the quote features reads the Docs (a
+    transformer listener, spaCy's own feature extractor): such a Doc goes to the model whole."""
+    from thinc.api import Config
+    from spacy.util import registry
+
+    from spacy_quotes.ml.model import takes_spans
+
+    shipped = registry.resolve(Config({"m": DEFAULT_MODEL}))["m"]
+    assert shipped.attrs["takes_spans"] is True and takes_spans(shipped.get_ref("tok2vec"))
+    multihash = registry.resolve(Config({"m": {
+        "@architectures": "spacy_quotes.QuoteTagger.v1", "nO": None,
+        "tok2vec": {"@architectures": "spacy.Tok2Vec.v2",
+                    "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": 16, "attrs": ["NORM"],
+                              "rows": [100], "include_static_vectors": False},
+                    "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 16, "depth": 1,
+                               "window_size": 1, "maxout_pieces": 2}},
+    }}))["m"]
+    assert multihash.attrs["takes_spans"] is False

@@ -9,16 +9,18 @@ speaker) and the first two clause edges above it.
 ``spacy_quotes.QuoteTagger.v1`` puts a softmax over BILUO tags for the three roles
 (CONTENT, CUE, SOURCE) on top of a tok2vec layer.
 """
-from typing import List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy
 from spacy.attrs import DEP, HEAD, LEMMA
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.util import registry
 from spacy.ml.models.tok2vec import MaxoutWindowEncoder
 from thinc.api import (
     LSTM, HashEmbed, Maxout, Model, Softmax, chain, concatenate, residual, with_array, with_padded, zero_init,
 )
+from thinc.layers.chain import forward as _chain_forward
+from thinc.layers.concatenate import forward as _concatenate_forward
 from thinc.types import Floats2d, Ints2d
 
 from ..marks import quote_state
@@ -86,21 +88,55 @@ def doc_structure_features(doc: Doc, max_depth: int = 12) -> numpy.ndarray:
     return out
 
 
-def quote_feature_extractor(attrs: Sequence[str]) -> Model[List[Doc], List[Ints2d]]:
-    """Token attributes (``doc.to_array``) followed by the structural features."""
-    attr_names = list(attrs)
+def doc_features(doc: Doc, attrs: Sequence[str]) -> numpy.ndarray:
+    """The extractor's (len(doc), len(attrs) + N_EXTRA_FEATURES) uint64 array for one Doc."""
+    base = doc.to_array(list(attrs)).astype(numpy.uint64)
+    if base.ndim == 1:
+        base = base.reshape((len(doc), -1))
+    return numpy.hstack([base, doc_structure_features(doc)])
 
-    def forward(model: Model, docs: List[Doc], is_train: bool):
+
+def quote_feature_extractor(attrs: Sequence[str]) -> Model[List[Union[Doc, Span]], List[Ints2d]]:
+    """Token attributes (``doc.to_array``) followed by the structural features.
+
+    It also takes Spans (consecutive pieces of one long Doc, in order, as
+    ``QuotePipe.predict`` passes them): their features are those of the whole Doc, sliced, so
+    the parse and the quotation marks are read across the cuts and the Doc's features are
+    computed once for all its pieces (the array is kept until the piece that ends the Doc).
+    """
+    attr_names = list(attrs)
+    held: Dict[str, Any] = {"doc": None, "features": None}
+
+    def whole_doc_features(doc: Doc) -> numpy.ndarray:
+        if held["doc"] is not doc or held["features"].shape[0] != len(doc):
+            held["doc"], held["features"] = doc, doc_features(doc, attr_names)
+        return held["features"]
+
+    def forward(model: Model, docs: List[Union[Doc, Span]], is_train: bool):
         features = []
-        for doc in docs:
-            base = doc.to_array(attr_names).astype(numpy.uint64)
-            if base.ndim == 1:
-                base = base.reshape((len(doc), -1))
-            extra = doc_structure_features(doc)
-            features.append(model.ops.asarray2i(numpy.hstack([base, extra]), dtype="uint64"))
+        for item in docs:
+            if isinstance(item, Span):
+                arr = whole_doc_features(item.doc)[item.start:item.end]
+                if item.end >= len(item.doc):
+                    held["doc"] = held["features"] = None
+            else:
+                arr = doc_features(item, attr_names)
+            features.append(model.ops.asarray2i(arr, dtype="uint64"))
         return features, lambda dY: []
 
     return Model("quote_features", forward, attrs={"attrs": attr_names})
+
+
+def takes_spans(model: Model) -> bool:
+    """Whether every layer of ``model`` that reads the Docs is a :func:`quote_feature_extractor`
+    (through chains and concatenations), so the model can be called on Spans of a Doc."""
+    if model.name == "quote_features":
+        return True
+    if model._func is _chain_forward and model.layers:
+        return takes_spans(model.layers[0])
+    if model._func is _concatenate_forward and model.layers:
+        return all(takes_spans(layer) for layer in model.layers)
+    return False
 
 
 @registry.architectures("spacy_quotes.QuoteEmbed.v1")
@@ -182,4 +218,6 @@ def build_quote_tagger(
     model = chain(tok2vec, with_array(output))
     model.set_ref("tok2vec", tok2vec)
     model.set_ref("output", output)
+    # QuotePipe.predict cuts a long Doc into Spans for a model that can take them
+    model.attrs["takes_spans"] = takes_spans(tok2vec)
     return model

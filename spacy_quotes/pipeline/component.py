@@ -22,29 +22,30 @@ logger = logging.getLogger("spacy_quotes")
 
 SHIPPED_WEIGHTS = Path(__file__).parent.parent / "model" / "quotes"
 PREDICT_BATCH_TOKENS = 8192  # tokens per model call in predict (see QuotePipe.predict)
-LONG_DOC_TOKENS = 16384  # longer documents go through the model in pieces of about 8,192 tokens
-_PIECE_TOKENS = 8192
+LONG_DOC_TOKENS = 4096  # longer documents go through the model in pieces of about _PIECE_TOKENS
+_PIECE_TOKENS = 2048  # see QuotePipe.predict
 
 
-def _long_doc_cuts(doc: Doc) -> List[tuple]:
+def _long_doc_cuts(doc: Doc, piece: int = 0) -> List[tuple]:
     """[start, end) token ranges that cut a long parsed Doc at sentence starts into pieces of
-    about ``_PIECE_TOKENS`` tokens, preferring a sentence that opens a paragraph within the
-    last quarter before the target (a quotation seldom runs across one)."""
+    about ``piece`` (default ``_PIECE_TOKENS``) tokens, preferring a sentence that opens a
+    paragraph within the last quarter before the target (a quotation seldom runs across one)."""
     n = len(doc)
+    piece = piece or _PIECE_TOKENS
     starts = numpy.flatnonzero(numpy.diff(_sent_ids(doc))) + 1
     if not len(starts):
         return [(0, n)]
     para = starts[paragraph_breaks(doc)[starts - 1]]
     cuts, a = [], 0
-    while n - a > _PIECE_TOKENS + _PIECE_TOKENS // 2:
-        target = a + _PIECE_TOKENS
-        near = para[(para > target - _PIECE_TOKENS // 4) & (para <= target)]
+    while n - a > piece + piece // 2:
+        target = a + piece
+        near = para[(para > target - piece // 4) & (para <= target)]
         if len(near):
             b = int(near[-1])
         else:
             after = starts[starts >= target]
             before = starts[(starts > a) & (starts < target)]
-            b = int(after[0]) if len(after) and after[0] - target < _PIECE_TOKENS // 2 else (
+            b = int(after[0]) if len(after) and after[0] - target < piece // 2 else (
                 int(before[-1]) if len(before) else target)
         if b <= a:
             b = target
@@ -238,14 +239,21 @@ class QuotePipe(TrainablePipe):
         # peak memory whatever the batch size. 8,192 is also faster than smaller sub-batches
         # (the LSTM steps through more documents at once: PolNeAR dev 3.7 s against 4.4 s
         # at 4,096) and than the whole batch at once (4.5 s). A document longer than
-        # LONG_DOC_TOKENS goes in pieces cut at sentence starts (paragraph starts where there
-        # are any), each a Doc of its own, and its probabilities are joined again.
-        pieces: List[Doc] = []
+        # LONG_DOC_TOKENS goes in pieces of about _PIECE_TOKENS tokens cut at sentence starts
+        # (paragraph starts where there are any), as Spans of the Doc when the model takes
+        # them (its features are read once from the whole Doc), and its probabilities are
+        # joined again. Pieces keep the memory bounded and let the LSTM step through several
+        # of them side by side, as through several short documents.
+        takes_spans = bool(self.model.attrs.get("takes_spans", False))
+        pieces: List[Any] = []
         owner: List[int] = []
         for i, doc in enumerate(docs):
             if not len(doc):
                 continue
-            parts = [doc] if len(doc) <= LONG_DOC_TOKENS else [doc[a:b].as_doc() for a, b in _long_doc_cuts(doc)]
+            if len(doc) > LONG_DOC_TOKENS and takes_spans:
+                parts = [doc[a:b] for a, b in _long_doc_cuts(doc)]
+            else:
+                parts = [doc]
             pieces.extend(parts)
             owner.extend([i] * len(parts))
         scores: List[Floats2d] = []
@@ -274,25 +282,40 @@ class QuotePipe(TrainablePipe):
         """Decode, link and write the quotes into the docs' span groups."""
         docs = list(docs)
         scores = [numpy.asarray(probs) for probs in scores]
-        paths = viterbi_biluo_batch(scores, outside_penalty=self.cfg.get("outside_penalty", 0.0))
+        # A long document is searched in the pieces the model saw (no span crosses a cut):
+        # the pieces go side by side through the batched search like short documents, where
+        # one long sequence would take one step of array operations per token.
+        pieces: List[numpy.ndarray] = []
+        owner: List[int] = []
+        for i, (doc, probs) in enumerate(zip(docs, scores)):
+            cuts = _long_doc_cuts(doc) if len(doc) > LONG_DOC_TOKENS and len(probs) == len(doc) else [(0, len(probs))]
+            pieces.extend(probs[a:b] for a, b in cuts)
+            owner.extend([i] * len(cuts))
+        piece_paths = viterbi_biluo_batch(pieces, outside_penalty=self.cfg.get("outside_penalty", 0.0))
+        joined: List[List[numpy.ndarray]] = [[] for _ in docs]
+        for i, path in zip(owner, piece_paths):
+            joined[i].append(path)
+        paths = [parts[0] if len(parts) == 1 else numpy.concatenate(parts) for parts in joined]
         for doc, probs, path in zip(docs, scores, paths):
             spans = tags_to_spans(path, probs)
-            self._write(doc, spans)
+            quotations = self._write(doc, spans)
             if self.cfg.get("resolve_speakers", True):
-                self._resolve(doc)
+                self._resolve(doc, quotations)
 
-    def _write(self, doc: Doc, spans: List[RoleSpan]) -> None:
+    def _write(self, doc: Doc, spans: List[RoleSpan]) -> Optional[list]:
+        """Write the linked spans into the Doc's span groups; return the quotations of its
+        text (None where nothing was found, so none were looked for)."""
         contents = [s for s in spans if s.role == "CONTENT"]
         cues = [s for s in spans if s.role == "CUE"]
         speakers = [s for s in spans if s.role == "SOURCE"]
         links = link_spans(doc, contents, cues, speakers, window=self.cfg.get("link_window", 1))
         text = doc.text if contents else ""
-        quotations = find_quotations(text) if contents else []
+        quotations = find_quotations(text) if contents else None
         quote_spans, attrs = [], {k: [] for k in ("scores", "cue", "speaker", "speaker_name", "speaker_id", "via")}
         for link in links:
             c = contents[link.content]
             span = doc[c.start:c.end]
-            qtype = quote_type(text, span.start_char, span.end_char, quotations)
+            qtype = quote_type(text, span.start_char, span.end_char, quotations or [])
             quote_spans.append(Span(doc, c.start, c.end, label=qtype))
             parts = [c.score]
             if link.cue >= 0:
@@ -312,8 +335,9 @@ class QuotePipe(TrainablePipe):
         doc.spans[SPEAKER_KEY] = SpanGroup(
             doc, name=SPEAKER_KEY, attrs={"scores": [s.score for s in speakers]},
             spans=[Span(doc, s.start, s.end, label="SPEAKER") for s in speakers])
+        return quotations
 
-    def _resolve(self, doc: Doc) -> None:
+    def _resolve(self, doc: Doc, quotations: Optional[list] = None) -> None:
         try:
             from ..speakers import SpeakerResolverConfig, resolve_speakers
         except ImportError:  # resolver not available: keep the mentions as names
@@ -321,7 +345,7 @@ class QuotePipe(TrainablePipe):
             return
         if self._speaker_config is None:
             self._speaker_config = SpeakerResolverConfig.from_dict(self.cfg.get("speaker_config", {}))
-        resolve_speakers(doc, self._speaker_config)
+        resolve_speakers(doc, self._speaker_config, quotations)
 
     @staticmethod
     def _fallback_names(doc: Doc) -> None:
