@@ -469,9 +469,10 @@ class _QState:
 class _Resolver:
     """Resolution state for one Doc (see the module docstring for the algorithm)."""
 
-    def __init__(self, doc: Doc, cfg: SpeakerResolverConfig) -> None:
+    def __init__(self, doc: Doc, cfg: SpeakerResolverConfig, quotations: Optional[Sequence[Any]] = None) -> None:
         self.doc = doc
         self.text = doc.text  # Doc.text joins every token: compute it once
+        self.quotations = quotations
         self.cfg = cfg
         self.roles: FrozenSet[str] = cfg._roles  # type: ignore[attr-defined]
         self.media_nouns: FrozenSet[str] = cfg._media_nouns  # type: ignore[attr-defined]
@@ -508,9 +509,13 @@ class _Resolver:
         self.in_quote = bytearray(self.n)
         # tokens inside quotation marks: the quoted words themselves, as opposed to the
         # reporter's paraphrase in an indirect quote
-        from .marks import quote_state
+        from .marks import find_quotations, quote_state
 
-        self.in_marks = bytes((quote_state(doc) != 0).astype(numpy.uint8)) if self.n else b""
+        if self.n:
+            quotations = self.quotations if self.quotations is not None else find_quotations(self.text)
+            self.in_marks = bytes((quote_state(doc, quotations) != 0).astype(numpy.uint8))
+        else:
+            self.in_marks = b""
         from .pipeline.decode import paragraph_breaks
 
         # paragraph breaks before each token: _breaks_between in constant time
@@ -1860,13 +1865,16 @@ def _according_medium(res: _Resolver, q: _QState, speaker: Optional[Span],
 
 # ---- the step ----------------------------------------------------------------------------------
 
-def resolve_speakers(doc: Doc, config: Optional[SpeakerResolverConfig] = None) -> None:
+def resolve_speakers(doc: Doc, config: Optional[SpeakerResolverConfig] = None,
+                     quotations: Optional[Sequence[Any]] = None) -> None:
     """Resolve the speaker of every quote of a Doc to a name and an id (see the module
     docstring for the rules and their order).
 
     doc (Doc): a parsed Doc with ``doc.spans["quotes"]`` (and optionally ``quotes_cue`` and
         ``quotes_speaker``) in the layout of :mod:`spacy_quotes.quote`.
     config (Optional[SpeakerResolverConfig]): the settings; None uses the defaults.
+    quotations (Optional[Sequence[Quotation]]): ``find_quotations(doc.text)`` where the caller
+        has it already (the component does); None finds them.
     """
     cfg = config if config is not None else SpeakerResolverConfig()
     if QUOTES_KEY not in doc.spans:
@@ -1898,7 +1906,7 @@ def resolve_speakers(doc: Doc, config: Optional[SpeakerResolverConfig] = None) -
         group.attrs["via"] = via_attr
         return
 
-    res = _Resolver(doc, cfg)
+    res = _Resolver(doc, cfg, quotations)
     quotes = [
         _QState(index=i, start=span.start, end=span.end, cue=cue_attr[i], speaker=spk_attr[i],
                 via=via_attr[i], score=scores[i])
