@@ -1214,17 +1214,22 @@ class _Resolver:
 
     def _message_agent(self, span: Span) -> Optional[Span]:
         """The issuer of a message mention: ``X`` in "a tweet by X", "a statement from X",
-        "X's statement" (None for other mentions)."""
+        "a statement issued by X", "X's statement" (None for other mentions)."""
         toks = [t for t in span if not (t.is_punct or t.is_space)]
         if not toks:
             return None
         head = self._span_head(span)
         if head.pos_ not in ("NOUN", "PROPN") or norm_word(head.lemma_ or head.text) not in MESSAGE_NOUNS:
             return None
+        # "a statement issued / released / posted by X": the participle's agent
+        children = list(head.children)
         for c in head.children:
+            if c.dep_ == "acl" and c.tag_ == "VBN" and c.i > head.i:
+                children += [g for g in c.children if g.dep_ == "agent"]
+        for c in children:
             if c.dep_ == "poss" and c.tag_ != "POS":
                 agent = self.mention_span(c)
-            elif c.dep_ == "prep" and fold(c.text) in ("by", "from") and c.i > head.i:
+            elif c.dep_ in ("prep", "agent") and fold(c.text) in ("by", "from") and c.i > head.i:
                 objs = [g for g in c.children if g.dep_ == "pobj"]
                 if not objs:
                     continue

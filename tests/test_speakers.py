@@ -827,6 +827,9 @@ def test_title_before_a_person_entity_is_not_made_part_of_the_name(nlp):
      "a statement from the European Commission", "Talks would resume on Friday", "said", "European Commission"),
     ("Governor Ana Ruiz spoke on Monday. Her statement said the dam was safe.",
      "Her statement", "the dam was safe", "said", "Ana Ruiz"),
+    ("The harvest was the worst in a decade, according to a report published by the Kenyan farmers' union.",
+     "a report published by the Kenyan farmers' union", "The harvest was the worst in a decade", "according to",
+     "the Kenyan farmers' union"),  # a description keeps its article
 ])
 def test_the_issuer_of_a_message_is_the_speaker(nlp, text, mention, content, cue, name):
     doc = resolve(nlp, text, [q(text, content, cue=cue, speaker=mention, qtype="indirect")])

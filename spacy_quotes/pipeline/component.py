@@ -16,6 +16,7 @@ from thinc.types import Floats2d
 from ..marks import find_quotations, quote_type
 from ..ml.model import TAGS
 from ..quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, install_extensions
+from .rules import according_to, extend_coordinated_sources, nested_attributions, quoted_commitments
 from .decode import RoleSpan, _sent_ids, link_spans, paragraph_breaks, tags_to_spans, viterbi_biluo_batch
 
 logger = logging.getLogger("spacy_quotes")
@@ -96,6 +97,7 @@ REQUIRED_ANNOTATIONS = {
         "weights": "shipped",
         "link_window": 1,
         "outside_penalty": 0.0,
+        "attribution_rules": True,
         "resolve_speakers": True,
         "speaker_config": {},
         "scorer": {"@scorers": "spacy_quotes.quote_scorer.v1"},
@@ -124,6 +126,7 @@ def make_quotes(
     weights: Optional[str],
     link_window: int,
     outside_penalty: float,
+    attribution_rules: bool,
     resolve_speakers: bool,
     speaker_config: Dict[str, Any],
     scorer: Optional[Callable],
@@ -138,13 +141,18 @@ def make_quotes(
     outside_penalty (float): a decoding prior against the outside tag (subtracted from its log
         probability at each token): higher finds more quotes, less precisely. Tuned on
         PolNeAR dev for the shipped model.
+    attribution_rules (bool): add the attributions that one tag per token cannot hold, read
+        off the parse (:mod:`spacy_quotes.pipeline.rules`: nested in another quote's content,
+        a verb of commitment's quoted ``to`` clause, ``according to X`` left without a
+        content) and extend a speaker over a coordinated one.
     resolve_speakers (bool): resolve speaker mentions to names (``speaker_name``).
     speaker_config (Dict[str, Any]): settings of the speaker resolver.
     scorer (Optional[Callable]): the scoring method.
     """
     return QuotePipe(
         nlp.vocab, model, name, weights=weights, link_window=link_window, outside_penalty=outside_penalty,
-        resolve_speakers=resolve_speakers, speaker_config=speaker_config, scorer=scorer,
+        attribution_rules=attribution_rules, resolve_speakers=resolve_speakers, speaker_config=speaker_config,
+        scorer=scorer,
     )
 
 
@@ -160,6 +168,7 @@ class QuotePipe(TrainablePipe):
         weights: Optional[str] = None,
         link_window: int = 1,
         outside_penalty: float = 0.0,
+        attribution_rules: bool = True,
         resolve_speakers: bool = True,
         speaker_config: Optional[Dict[str, Any]] = None,
         scorer: Optional[Callable] = None,
@@ -174,6 +183,7 @@ class QuotePipe(TrainablePipe):
             "labels": list(TAGS),
             "link_window": int(link_window),
             "outside_penalty": float(outside_penalty),
+            "attribution_rules": bool(attribution_rules),
             "resolve_speakers": bool(resolve_speakers),
             "speaker_config": dict(speaker_config or {}),
         }
@@ -305,6 +315,11 @@ class QuotePipe(TrainablePipe):
     def _write(self, doc: Doc, spans: List[RoleSpan]) -> Optional[list]:
         """Write the linked spans into the Doc's span groups; return the quotations of its
         text (None where nothing was found, so none were looked for)."""
+        if self.cfg.get("attribution_rules", True):
+            extra = nested_attributions(doc, spans) + quoted_commitments(doc, spans) + according_to(doc, spans)
+            if extra:
+                spans = sorted(spans + extra, key=lambda s: (s.start, s.end))
+            spans = extend_coordinated_sources(doc, spans)
         contents = [s for s in spans if s.role == "CONTENT"]
         cues = [s for s in spans if s.role == "CUE"]
         speakers = [s for s in spans if s.role == "SOURCE"]

@@ -73,7 +73,12 @@ def normalize_name(name: Optional[str]) -> str:
 
 
 def _find(pred: List[Tuple[int, int]], gold: Tuple[int, int]) -> int:
-    """Index of the predicted span that best overlaps gold (largest overlap), or -1."""
+    """Index of the predicted span that matches gold exactly, else of the one that overlaps it
+    most, or -1. (An exact match comes first: a quote nested in another's content overlaps
+    gold no more than the outer one does.)"""
+    for i, p in enumerate(pred):
+        if p == gold:
+            return i
     best, best_ov = -1, 0
     for i, p in enumerate(pred):
         ov = min(p[1], gold[1]) - max(p[0], gold[0])
