@@ -26,7 +26,7 @@ def load(model: Optional[str] = None, base: str = "", **config: Any) -> Language
     from .pipeline import component  # noqa: F401  (registers the factory)
 
     if model:
-        return spacy.load(model)
+        return spacy.load(model, config={"components": {"quotes": dict(config)}}) if config else spacy.load(model)
     nlp = load_base(base)
     nlp.add_pipe("quotes", config=dict(config))
     return nlp

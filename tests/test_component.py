@@ -300,3 +300,22 @@ def test_models_reading_docs_otherwise_get_whole_documents(base_nlp):
                                "window_size": 1, "maxout_pieces": 2}},
     }}))["m"]
     assert multihash.attrs["takes_spans"] is False
+
+
+def test_config_overrides_survive_loading_a_saved_pipeline(tmp_path):
+    """The settings saved beside the weights do not undo the loaded pipeline's config: a
+    pipeline saved with resolve_speakers = false (as training saves it) loads with names when
+    the config says so."""
+    import spacy
+
+    nlp = spacy_quotes.load(resolve_speakers=False, link_window=2)
+    assert nlp.get_pipe("quotes").cfg["resolve_speakers"] is False
+    nlp.to_disk(tmp_path / "pipe")
+    text = "\u201cWe will win,\u201d the minister said on Monday."
+    saved = spacy.load(tmp_path / "pipe")
+    assert saved.get_pipe("quotes").cfg["link_window"] == 2
+    assert [q.speaker_name for q in saved(text)._.quotes] == [None]  # as saved: no names
+    on = spacy_quotes.load(model=str(tmp_path / "pipe"), resolve_speakers=True)
+    assert on.get_pipe("quotes").cfg["resolve_speakers"] is True
+    assert on.get_pipe("quotes").cfg["link_window"] == 2
+    assert [q.speaker_name for q in on(text)._.quotes] == ["the minister"]

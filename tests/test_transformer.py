@@ -290,6 +290,9 @@ def test_trf_full_pipeline_runs_on_raw_text(trained):
     assert nlp.pipe_names[-2:] == ["transformer", "quotes"]
     assert "parser" in nlp.pipe_names
     assert nlp.meta["name"] == "quotes_trf"
+    # training scores PolNeAR without speaker names; the assembled pipeline resolves them
+    assert nlp.get_pipe("quotes").cfg["resolve_speakers"] is True
+    assert spacy.load(trained["out"] / "model-best").get_pipe("quotes").cfg["resolve_speakers"] is False
     doc = nlp("“The bridge is safe,” an engineer said. The council said that repairs would start in May.")
     assert doc.has_annotation("DEP")
     group = doc.spans[QUOTES_KEY]

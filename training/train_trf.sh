@@ -98,27 +98,4 @@ echo "encoder: $ENCODER"
 python -m spacy train configs/quotes_trf.cfg --output "$OUTPUT" "${ARGS[@]}" ${EXTRA[@]+"${EXTRA[@]}"}
 
 # Base pipeline + the trained transformer and quotes: a pipeline that runs on raw text.
-python - "$OUTPUT" <<'EOF'
-import sys
-from pathlib import Path
-
-import spacy
-
-import spacy_quotes
-import spacy_quotes.ml.combine  # noqa: F401  (registers spacy_quotes.ConcatTok2Vec.v1)
-
-out = Path(sys.argv[1])
-trained = spacy.load(out / "model-best")
-nlp = spacy_quotes.load_base()
-nlp.add_pipe("transformer", source=trained)
-nlp.add_pipe("quotes", source=trained)
-base_name = f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', 'core_web_sm')}"
-nlp.meta.update({
-    "name": "quotes_trf", "version": spacy_quotes.__version__, "author": "spacy-quotes", "email": "",
-    "url": "", "description": f"{base_name} + transformer + the spacy-quotes `quotes` component",
-})
-nlp.meta["performance"] = {**nlp.meta.get("performance", {}), **trained.meta.get("performance", {})}
-nlp.to_disk(out / "model-full")
-doc = nlp("\u201cWe will win,\u201d the minister said on Monday.")
-print(f"{out / 'model-full'}: pipeline {nlp.pipe_names}; smoke text -> {len(doc.spans['quotes'])} quote(s)")
-EOF
+python training/assemble_trf.py "$OUTPUT"

@@ -210,6 +210,26 @@ class QuotePipe(TrainablePipe):
                 "and train the component."
             ) from err
 
+    # The settings come from the pipeline's config (which `spacy.load(..., config=...)` and
+    # `spacy_quotes.load(model=..., **overrides)` override); the copy saved with the weights
+    # must not undo them, so loading keeps them and reads only the weights and the labels.
+    def _config_settings(self) -> Dict[str, Any]:
+        return {k: v for k, v in self.cfg.items() if k != "labels"}
+
+    def from_disk(self, path, *, exclude=tuple()):  # type: ignore[override]
+        settings = self._config_settings()
+        super().from_disk(path, exclude=exclude)
+        self.cfg.update(settings)
+        self._speaker_config = None
+        return self
+
+    def from_bytes(self, bytes_data, *, exclude=tuple()):  # type: ignore[override]
+        settings = self._config_settings()
+        super().from_bytes(bytes_data, exclude=exclude)
+        self.cfg.update(settings)
+        self._speaker_config = None
+        return self
+
     @property
     def labels(self) -> List[str]:
         return list(TAGS)
