@@ -55,6 +55,31 @@ def _long_doc_cuts(doc: Doc, piece: int = 0) -> List[tuple]:
     cuts.append((a, n))
     return cuts
 
+def _doc_cuts(doc: Doc) -> List[tuple]:
+    """The pieces a document goes through the model and the search in: :func:`_long_doc_cuts`
+    over LONG_DOC_TOKENS, else the whole document."""
+    return _long_doc_cuts(doc) if len(doc) > LONG_DOC_TOKENS else [(0, len(doc))]
+
+
+def _pieces(owners: Iterable[int], parts: Iterable[List[Any]]) -> tuple:
+    """Flatten per-document lists of pieces: (the document index of each piece, the pieces)."""
+    owner: List[int] = []
+    pieces: List[Any] = []
+    for i, doc_parts in zip(owners, parts):
+        owner.extend([i] * len(doc_parts))
+        pieces.extend(doc_parts)
+    return owner, pieces
+
+
+def _join(n_docs: int, owner: List[int], results: List[numpy.ndarray], empty: numpy.ndarray) -> List[numpy.ndarray]:
+    """Per document, its pieces' results concatenated in order (``empty`` where it had none)."""
+    per_doc: List[List[numpy.ndarray]] = [[] for _ in range(n_docs)]
+    for i, result in zip(owner, results):
+        per_doc[i].append(result)
+    return [empty if not parts else parts[0] if len(parts) == 1 else numpy.concatenate(parts, axis=0)
+            for parts in per_doc]
+
+
 default_model_config = """
 [model]
 @architectures = "spacy_quotes.QuoteTagger.v1"
@@ -199,10 +224,8 @@ class QuotePipe(TrainablePipe):
                 logger.warning("quotes: no shipped weights found at %s; initialise or train the component", path)
                 return
             raise ValueError(f"quotes: no trained weights at {path} (expected {path / 'model'})")
-        settings = dict(self.cfg)
         try:
-            self.from_disk(path, exclude=["vocab"])
-            self.cfg.update(settings)  # this component's config wins over the saved settings
+            self.from_disk(path, exclude=["vocab"])  # keeps this component's settings (see from_disk)
         except Exception as err:  # the architecture in the config does not match the weights
             raise ValueError(
                 f"quotes: the weights at {path} do not fit this component's model config ({err}). "
@@ -213,22 +236,18 @@ class QuotePipe(TrainablePipe):
     # The settings come from the pipeline's config (which `spacy.load(..., config=...)` and
     # `spacy_quotes.load(model=..., **overrides)` override); the copy saved with the weights
     # must not undo them, so loading keeps them and reads only the weights and the labels.
-    def _config_settings(self) -> Dict[str, Any]:
-        return {k: v for k, v in self.cfg.items() if k != "labels"}
+    def _keeping_settings(self, load: Callable[[], Any]) -> "QuotePipe":
+        settings = {k: v for k, v in self.cfg.items() if k != "labels"}
+        load()
+        self.cfg.update(settings)
+        self._speaker_config = None
+        return self
 
     def from_disk(self, path, *, exclude=tuple()):  # type: ignore[override]
-        settings = self._config_settings()
-        super().from_disk(path, exclude=exclude)
-        self.cfg.update(settings)
-        self._speaker_config = None
-        return self
+        return self._keeping_settings(lambda: super(QuotePipe, self).from_disk(path, exclude=exclude))
 
     def from_bytes(self, bytes_data, *, exclude=tuple()):  # type: ignore[override]
-        settings = self._config_settings()
-        super().from_bytes(bytes_data, exclude=exclude)
-        self.cfg.update(settings)
-        self._speaker_config = None
-        return self
+        return self._keeping_settings(lambda: super(QuotePipe, self).from_bytes(bytes_data, exclude=exclude))
 
     @property
     def labels(self) -> List[str]:
@@ -275,17 +294,9 @@ class QuotePipe(TrainablePipe):
         # joined again. Pieces keep the memory bounded and let the LSTM step through several
         # of them side by side, as through several short documents.
         takes_spans = bool(self.model.attrs.get("takes_spans", False))
-        pieces: List[Any] = []
-        owner: List[int] = []
-        for i, doc in enumerate(docs):
-            if not len(doc):
-                continue
-            if len(doc) > LONG_DOC_TOKENS and takes_spans:
-                parts = [doc[a:b] for a, b in _long_doc_cuts(doc)]
-            else:
-                parts = [doc]
-            pieces.extend(parts)
-            owner.extend([i] * len(parts))
+        nonempty = [(i, doc) for i, doc in enumerate(docs) if len(doc)]
+        owner, pieces = _pieces([i for i, _ in nonempty], [
+            [doc[a:b] for a, b in _doc_cuts(doc)] if takes_spans else [doc] for _, doc in nonempty])
         scores: List[Floats2d] = []
         batch: List[Doc] = []
         n_tokens = 0
@@ -297,16 +308,8 @@ class QuotePipe(TrainablePipe):
             n_tokens += len(piece)
         if batch:
             scores.extend(self.model.predict(batch))
-        per_doc: List[List[numpy.ndarray]] = [[] for _ in docs]
-        for i, score in zip(owner, scores):
-            per_doc[i].append(self.model.ops.to_numpy(score))
-        out = []
-        for doc, parts in zip(docs, per_doc):
-            if not parts:
-                out.append(numpy.zeros((0, len(TAGS)), dtype="f"))
-            else:
-                out.append(parts[0] if len(parts) == 1 else numpy.concatenate(parts, axis=0))
-        return out
+        return _join(len(docs), owner, [self.model.ops.to_numpy(score) for score in scores],
+                     empty=numpy.zeros((0, len(TAGS)), dtype="f"))
 
     def set_annotations(self, docs: Iterable[Doc], scores: List[Floats2d]) -> None:
         """Decode, link and write the quotes into the docs' span groups."""
@@ -315,17 +318,11 @@ class QuotePipe(TrainablePipe):
         # A long document is searched in the pieces the model saw (no span crosses a cut):
         # the pieces go side by side through the batched search like short documents, where
         # one long sequence would take one step of array operations per token.
-        pieces: List[numpy.ndarray] = []
-        owner: List[int] = []
-        for i, (doc, probs) in enumerate(zip(docs, scores)):
-            cuts = _long_doc_cuts(doc) if len(doc) > LONG_DOC_TOKENS and len(probs) == len(doc) else [(0, len(probs))]
-            pieces.extend(probs[a:b] for a, b in cuts)
-            owner.extend([i] * len(cuts))
+        owner, pieces = _pieces(range(len(docs)), [
+            [probs[a:b] for a, b in (_doc_cuts(doc) if len(probs) == len(doc) else [(0, len(probs))])]
+            for doc, probs in zip(docs, scores)])
         piece_paths = viterbi_biluo_batch(pieces, outside_penalty=self.cfg.get("outside_penalty", 0.0))
-        joined: List[List[numpy.ndarray]] = [[] for _ in docs]
-        for i, path in zip(owner, piece_paths):
-            joined[i].append(path)
-        paths = [parts[0] if len(parts) == 1 else numpy.concatenate(parts) for parts in joined]
+        paths = _join(len(docs), owner, piece_paths, empty=numpy.zeros((0,), dtype=numpy.int32))
         for doc, probs, path in zip(docs, scores, paths):
             spans = tags_to_spans(path, probs)
             quotations = self._write(doc, spans)
