@@ -24,8 +24,10 @@ covers the others' cases, which turn up in other styles of news.
 Each rule span gets the score ``RULE_SCORE``; the linking and speaker steps treat it like the
 model's spans.
 """
-from typing import List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
+import numpy
+from spacy.attrs import LEMMA, LOWER
 from spacy.tokens import Doc, Token
 
 from ..marks import is_quote_mark
@@ -39,10 +41,48 @@ SPEECH_NOUNS = frozenset({
     "suggestion", "warning",
 })
 _AGENT_ENTS = frozenset({"NORP", "GPE", "ORG", "PERSON"})
+_ACCORDING = frozenset({"according"})
 
 
 def _is_mark(tok: Token) -> bool:
     return len(tok.text) == 1 and is_quote_mark(tok.text) or tok.text in ("``", "''")
+
+
+def _ranges(spans: List[RoleSpan], role: str) -> List[Tuple[int, int]]:
+    return [(s.start, s.end) for s in spans if s.role == role]
+
+
+def _tokens(doc: Doc, attr: int, words: FrozenSet[str]) -> List[Token]:
+    """The tokens whose ``attr`` (LEMMA, LOWER) string, lowercased, is one of ``words``, found
+    from the Doc's array: a rule looks only at its few candidate tokens, not at every token.
+    (String hashes are the same in every vocab, so what a hash stands for is decided once.)"""
+    if not len(doc):
+        return []
+    column = doc.to_array([attr]).reshape(-1)
+    known = _ACCEPTED.setdefault(words, {})
+    wanted = []
+    for value in numpy.unique(column).tolist():
+        ok = known.get(value)
+        if ok is None:
+            ok = known[value] = doc.vocab.strings[value].lower() in words
+        if ok:
+            wanted.append(value)
+    return [doc[i] for i in numpy.flatnonzero(numpy.isin(column, wanted)).tolist()] if wanted else []
+
+
+_ACCEPTED: Dict[FrozenSet[str], Dict[int, bool]] = {}
+
+
+def _close_quotation(doc: Doc, start: int, end: int, limit: int, comma: bool = False) -> int:
+    """``end`` extended over the closing mark (and, with ``comma``, a comma before it) of a
+    quotation opened in doc[start:end], where the parser hung the mark elsewhere (on the
+    main verb, often), within ``limit``."""
+    if sum(1 for t in doc[start:end] if _is_mark(t)) % 2:
+        if end < limit and _is_mark(doc[end]):
+            return end + 1
+        if comma and end + 1 < limit and doc[end].text == "," and _is_mark(doc[end + 1]):
+            return end + 2  # "... founded ISIS,” ...": the comma inside the marks too
+    return end
 
 
 def _agent(noun: Token) -> Optional[Tuple[int, int]]:
@@ -91,13 +131,13 @@ def nested_attributions(doc: Doc, spans: List[RoleSpan]) -> List[RoleSpan]:
     spans (List[RoleSpan]): the model's role spans.
     RETURNS (List[RoleSpan]): the spans to add (possibly none).
     """
-    contents = [(s.start, s.end) for s in spans if s.role == "CONTENT"]
+    contents = _ranges(spans, "CONTENT")
     if not contents:
         return []
-    cues = [(s.start, s.end) for s in spans if s.role == "CUE"]
+    cues = _ranges(spans, "CUE")
     added: List[RoleSpan] = []
-    for tok in doc:
-        if tok.pos_ != "NOUN" or tok.lemma_.lower() not in SPEECH_NOUNS:
+    for tok in _tokens(doc, LEMMA, SPEECH_NOUNS):
+        if tok.pos_ != "NOUN":
             continue
         agent = _agent(tok)
         if agent is None:
@@ -115,16 +155,8 @@ def nested_attributions(doc: Doc, spans: List[RoleSpan]) -> List[RoleSpan]:
                           RoleSpan("SOURCE", agent[0], agent[1], RULE_SCORE)]
             continue
         a, b = outer
-        end = min(end, b)
-        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space) and not _is_mark(doc[end - 1]):
-            end -= 1
-        # a quotation opened inside the clause closes with it (the parser often hangs the
-        # closing mark on the main verb)
-        n_marks = sum(1 for t in doc[start:end] if _is_mark(t))
-        if n_marks % 2 and end < b and _is_mark(doc[end]):
-            end += 1
-        elif n_marks % 2 and end + 1 < b and doc[end].text == "," and _is_mark(doc[end + 1]):
-            end += 2  # "... founded ISIS,” ...": the comma inside the marks too
+        start, end = _trim(doc, start, min(end, b))
+        end = _close_quotation(doc, start, end, b, comma=True)
         if end <= start or (start, end) in contents:
             continue
         # the model's own content on these tokens other than the outer one: leave them
@@ -148,24 +180,20 @@ def quoted_commitments(doc: Doc, spans: List[RoleSpan]) -> List[RoleSpan]:
     spans (List[RoleSpan]): the model's role spans.
     RETURNS (List[RoleSpan]): the spans to add (possibly none).
     """
-    contents = [(s.start, s.end) for s in spans if s.role == "CONTENT"]
-    cues = [(s.start, s.end) for s in spans if s.role == "CUE"]
+    contents = _ranges(spans, "CONTENT")
+    cues = _ranges(spans, "CUE")
     added: List[RoleSpan] = []
-    for verb in doc:
-        if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() not in COMMITMENT_VERBS:
+    for verb in _tokens(doc, LEMMA, COMMITMENT_VERBS):
+        if verb.pos_ not in ("VERB", "AUX"):
             continue
         clause = next((c for c in verb.children if c.dep_ == "xcomp" and c.left_edge.i == verb.i + 1
                        and c.left_edge.lower_ == "to"), None)
         if clause is None:
             continue
-        start, end = clause.left_edge.i, clause.right_edge.i + 1
-        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space) and not _is_mark(doc[end - 1]):
-            end -= 1
-        n_marks = sum(1 for t in doc[start:end] if _is_mark(t))
-        if not n_marks:
+        start, end = _trim(doc, clause.left_edge.i, clause.right_edge.i + 1)
+        if not any(_is_mark(t) for t in doc[start:end]):
             continue
-        if n_marks % 2 and end < len(doc) and _is_mark(doc[end]):
-            end += 1
+        end = _close_quotation(doc, start, end, len(doc))
         if any(s < end and start < e for s, e in contents) or any(s <= verb.i < e for s, e in cues):
             continue
         added += [RoleSpan("CONTENT", start, end, RULE_SCORE), RoleSpan("CUE", verb.i, verb.i + 1, RULE_SCORE)]
@@ -217,12 +245,12 @@ def according_to(doc: Doc, spans: List[RoleSpan]) -> List[RoleSpan]:
     spans (List[RoleSpan]): the model's role spans.
     RETURNS (List[RoleSpan]): the spans to add (possibly none).
     """
-    cues = [(s.start, s.end) for s in spans if s.role == "CUE"]
-    contents = [(s.start, s.end) for s in spans if s.role == "CONTENT"]
-    sources = [(s.start, s.end) for s in spans if s.role == "SOURCE"]
+    cues = _ranges(spans, "CUE")
+    contents = _ranges(spans, "CONTENT")
+    sources = _ranges(spans, "SOURCE")
     added: List[RoleSpan] = []
-    for tok in doc[:-1]:
-        if tok.lower_ != "according" or doc[tok.i + 1].lower_ != "to":
+    for tok in _tokens(doc, LOWER, _ACCORDING):
+        if tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
             continue
         to = doc[tok.i + 1]
         if any(a <= tok.i < b for a, b in contents):
