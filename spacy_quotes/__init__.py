@@ -8,7 +8,7 @@ from .plugins import export, hookimpl
 from .quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, Quote, get_quotes, install_extensions
 from .render import render_html as render
 
-__version__ = "0.1.0"
+from .about import __version__
 
 
 def load(model: Optional[str] = None, base: str = "", **config: Any) -> Language:

@@ -35,6 +35,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .about import __version__
 from .quote import CUE_KEY, QUOTE_TYPES, SPEAKER_KEY, Quote, get_quotes, set_quote_groups
 from .speaker_table import UNKNOWN_SPEAKER, RunSummary, SpeakerRow, collect_speakers, iter_input_results
 
@@ -412,7 +413,6 @@ def render_html(docs: Union[Doc, Iterable[Doc]], *, title: str = "Quotes") -> st
     title (str): the page title.
     RETURNS (str): the HTML page (inline CSS; nothing is loaded from the network).
     """
-    from . import __version__
 
     if isinstance(docs, Doc):
         docs = [docs]

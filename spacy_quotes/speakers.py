@@ -96,6 +96,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
 import numpy
 from spacy.tokens import Doc, Span, SpanGroup, Token
 
+from .docarrays import paragraph_breaks
 from .quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY
 
 logger = logging.getLogger("spacy_quotes")
@@ -516,8 +517,6 @@ class _Resolver:
             self.in_marks = bytes((quote_state(doc, quotations) != 0).astype(numpy.uint8))
         else:
             self.in_marks = b""
-        from .pipeline.decode import paragraph_breaks
-
         # paragraph breaks before each token: _breaks_between in constant time
         self.n_breaks_before = numpy.concatenate(([0], numpy.cumsum(paragraph_breaks(doc)))).tolist()
 

@@ -17,7 +17,8 @@ from ..marks import find_quotations, quote_type
 from ..ml.model import TAGS
 from ..quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, install_extensions
 from .rules import according_to, extend_coordinated_sources, nested_attributions, quoted_commitments
-from .decode import RoleSpan, _sent_ids, link_spans, paragraph_breaks, tags_to_spans, viterbi_biluo_batch
+from ..docarrays import paragraph_breaks, sent_ids
+from .decode import RoleSpan, link_spans, tags_to_spans, viterbi_biluo_batch
 
 logger = logging.getLogger("spacy_quotes")
 
@@ -33,7 +34,7 @@ def _long_doc_cuts(doc: Doc, piece: int = 0) -> List[tuple]:
     paragraph within the last quarter before the target (a quotation seldom runs across one)."""
     n = len(doc)
     piece = piece or _PIECE_TOKENS
-    starts = numpy.flatnonzero(numpy.diff(_sent_ids(doc))) + 1
+    starts = numpy.flatnonzero(numpy.diff(sent_ids(doc))) + 1
     if not len(starts):
         return [(0, n)]
     para = starts[paragraph_breaks(doc)[starts - 1]]

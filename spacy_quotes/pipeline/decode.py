@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy
 from spacy.tokens import Doc
 
+from ..docarrays import heads_array, paragraph_breaks, sent_ids
 from ..ml.model import ROLES, TAGS
 
 _NEG = -1e9
@@ -151,37 +152,6 @@ class Link:
     speaker: int  # index into speaker spans or -1
 
 
-def _heads_array(doc: Doc) -> numpy.ndarray:
-    from spacy.attrs import HEAD
-
-    n = len(doc)
-    return numpy.arange(n) + doc.to_array([HEAD]).astype(numpy.int64).reshape(-1)
-
-
-def _sent_ids(doc: Doc) -> numpy.ndarray:
-    from spacy.attrs import SENT_START
-
-    ids = numpy.zeros(len(doc), dtype=numpy.int64)
-    if len(doc) and (doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
-        # doc.sents' boundaries (the field Token.is_sent_start reads), without a Token per token
-        starts = doc.to_array([SENT_START]).reshape(-1) == 1
-        starts[0] = False
-        ids = numpy.cumsum(starts)
-    return ids
-
-
-def paragraph_breaks(doc: Doc) -> numpy.ndarray:
-    """Per token, whether it is white space holding a line break (a paragraph break),
-    looking only at the white-space tokens."""
-    from spacy.attrs import IS_SPACE
-
-    out = numpy.zeros(len(doc), dtype=bool)
-    if len(doc):
-        for i in numpy.flatnonzero(doc.to_array([IS_SPACE]).reshape(-1) == 1).tolist():
-            out[i] = "\n" in doc[i].text
-    return out
-
-
 def _span_root(heads: numpy.ndarray, start: int, end: int) -> int:
     """The token of [start, end) whose head lies outside it (the first such token)."""
     for i in range(start, end):
@@ -234,8 +204,8 @@ def link_spans(
         return []
     from spacy.attrs import IS_PUNCT, IS_SPACE
 
-    heads = _heads_array(doc)
-    sents = _sent_ids(doc)
+    heads = heads_array(doc)
+    sents = sent_ids(doc)
     n = len(doc)
     flags = doc.to_array([IS_PUNCT, IS_SPACE]).reshape(n, 2) if n else numpy.zeros((0, 2), dtype=bool)
     marks = flags.any(axis=1)
