@@ -1,0 +1,36 @@
+"""The ``spacy-quotes`` command line (also ``python -m spacy_quotes``).
+
+One module per command, each a thin typer function over a plain library function (as spaCy's
+own ``spacy/cli/`` is built); what they share (the app, exit codes, errors, loading the
+pipeline, progress) is in :mod:`._util`. The commands:
+
+* ``extract`` (:mod:`.extract`): texts -> quote records in any export format.
+* ``exporters`` (:mod:`.exporters`): the output formats and the distribution of each.
+* ``convert polnear`` (:mod:`.convert`): the PolNeAR corpus -> ``.spacy`` training data.
+* ``evaluate`` (:mod:`.evaluate`): a pipeline's quote metrics on gold data.
+* ``render`` (:mod:`.render`): texts -> one self-contained HTML page.
+* ``speakers`` (:mod:`.speakers`): who is quoted, one row per speaker.
+
+A new command is a module here with a function decorated ``@app.command("name")`` (or a
+sub-app added with ``app.add_typer``), imported below so that it registers. Diagnostics go to
+stderr; stdout carries only data (records, tables).
+"""
+from ._util import EXIT_INPUT_ERRORS, EXIT_USAGE, NAME, CLIError, Progress, app, convert_app, fail, load_pipeline
+from .convert import convert_polnear_cli
+from .evaluate import evaluate_cli, metrics_table, quote_metrics
+from .exporters import exporters_cli
+from .extract import extract_cli
+from .render import render_cli
+from .speakers import speakers_cli
+
+
+def main() -> None:
+    """Run the command line (the ``spacy-quotes`` console script)."""
+    app(prog_name=NAME)
+
+
+__all__ = [
+    "app", "convert_app", "main", "load_pipeline", "fail", "CLIError", "Progress", "EXIT_INPUT_ERRORS", "EXIT_USAGE",
+    "quote_metrics", "metrics_table", "extract_cli", "exporters_cli", "convert_polnear_cli", "evaluate_cli",
+    "render_cli", "speakers_cli",
+]
