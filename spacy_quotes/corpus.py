@@ -36,29 +36,81 @@ class BratAttribution:
     source: Offsets = field(default_factory=list)
 
 
+@dataclass
+class BratStandoff:
+    """The lines of a brat ``.ann`` file that matter here, by kind.
+
+    spans (Dict[str, Tuple[str, Offsets]]): ``T`` lines: id -> (label, fragments); a
+        discontinuous span (``Content 10 20;25 40``) has several fragments.
+    relations (List[Tuple[str, str, List[Tuple[str, str]]]]): ``R`` lines: (id, type,
+        [(role, T id), ...]), e.g. ``("R1", "Cue", [("Arg1", "T1"), ("Arg2", "T2")])``.
+    events (List[Tuple[str, str, List[Tuple[str, str]]]]): ``E`` lines: (id, type,
+        [(role, T id), ...]); the first pair is the trigger (``Attribution:T4``).
+    """
+
+    spans: Dict[str, Tuple[str, Offsets]] = field(default_factory=dict)
+    relations: List[Tuple[str, str, List[Tuple[str, str]]]] = field(default_factory=list)
+    events: List[Tuple[str, str, List[Tuple[str, str]]]] = field(default_factory=list)
+
+
+def parse_brat(text: str, *, strict: bool = False, source: str = "") -> BratStandoff:
+    """Parse brat standoff annotations (the text of a ``.ann`` file).
+
+    ``T``, ``R`` and ``E`` lines are kept; the others (``#`` notes, ``A`` attributes, ``N``
+    normalisations, ``*`` equivalences) are skipped.
+
+    text (str): the file's text.
+    strict (bool): raise on a malformed ``T``/``R``/``E`` line instead of skipping it.
+    source (str): the file name, for messages (``source:line: ...``).
+    RETURNS (BratStandoff): the spans, relations and events.
+    RAISES (ValueError): with strict, for a malformed line (naming the line).
+    """
+    out = BratStandoff()
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        kind = line[:1]
+        try:
+            if kind == "T" and len(parts) >= 2:
+                label, _, offsets = parts[1].partition(" ")
+                frags = []
+                for frag in offsets.split(";"):
+                    a, b = frag.split()
+                    frags.append((int(a), int(b)))
+                out.spans[parts[0]] = (label, frags)
+            elif kind in ("R", "E") and len(parts) >= 2:
+                fields = parts[1].split()
+                if kind == "R":
+                    rel_type, fields = fields[0], fields[1:]
+                else:
+                    rel_type = fields[0].split(":", 1)[0] if fields else ""
+                args = []
+                for arg in fields:
+                    role, sep, tid = arg.partition(":")
+                    if not sep:
+                        raise ValueError(f"argument {arg!r} is not ROLE:ID")
+                    args.append((role, tid))
+                (out.relations if kind == "R" else out.events).append((parts[0], rel_type, args))
+            elif kind in ("T", "R", "E"):
+                raise ValueError("expected a tab after the id")
+        except (ValueError, IndexError) as err:
+            if strict:
+                where = f"{source}:{lineno}" if source else f"line {lineno}"
+                raise ValueError(f"{where}: malformed brat line {line[:80]!r}: {err}") from None
+    return out
+
+
 def read_brat(path: Path) -> List[BratAttribution]:
     """Read the attribution relations of a brat ``.ann`` file.
 
     path (Path): the annotation file.
     RETURNS (List[BratAttribution]): the relations in file order.
     """
-    spans: Dict[str, Tuple[str, Offsets]] = {}
-    events: List[List[Tuple[str, str]]] = []
-    for lineno, line in enumerate(Path(path).read_text(encoding="utf8").splitlines(), 1):
-        if not line.strip():
-            continue
-        parts = line.split("\t")
-        if line.startswith("T") and len(parts) >= 2:
-            label, _, offsets = parts[1].partition(" ")
-            frags = []
-            for frag in offsets.split(";"):
-                a, b = frag.split()
-                frags.append((int(a), int(b)))
-            spans[parts[0]] = (label, frags)
-        elif line.startswith("E") and len(parts) >= 2:
-            events.append([tuple(arg.split(":", 1)) for arg in parts[1].split()])  # type: ignore[misc]
+    standoff = parse_brat(Path(path).read_text(encoding="utf8"), strict=True, source=str(path))
+    spans = standoff.spans
     out = []
-    for args in events:
+    for _, _, args in standoff.events:
         rel = BratAttribution()
         for role, tid in args[1:]:  # args[0] is the trigger (Attribution:T4)
             role = re.sub(r"\d+$", "", role)
