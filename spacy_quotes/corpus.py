@@ -53,11 +53,15 @@ class BratStandoff:
     events: List[Tuple[str, str, List[Tuple[str, str]]]] = field(default_factory=list)
 
 
+_BRAT_ID = re.compile(r"[TRE]\d+\t")
+
+
 def parse_brat(text: str, *, strict: bool = False, source: str = "") -> BratStandoff:
     """Parse brat standoff annotations (the text of a ``.ann`` file).
 
-    ``T``, ``R`` and ``E`` lines are kept; the others (``#`` notes, ``A`` attributes, ``N``
-    normalisations, ``*`` equivalences) are skipped.
+    ``T``, ``R`` and ``E`` lines (an id such as ``T12`` and a tab) are kept; the others (``#``
+    notes, ``A`` attributes, ``N`` normalisations, ``*`` equivalences, and the continuation
+    of a span text that holds a line break) are skipped.
 
     text (str): the file's text.
     strict (bool): raise on a malformed ``T``/``R``/``E`` line instead of skipping it.
@@ -69,17 +73,19 @@ def parse_brat(text: str, *, strict: bool = False, source: str = "") -> BratStan
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
+        if not _BRAT_ID.match(line):
+            continue  # another kind of line, or the rest of a span text that holds a line break
         parts = line.split("\t")
         kind = line[:1]
         try:
-            if kind == "T" and len(parts) >= 2:
+            if kind == "T":
                 label, _, offsets = parts[1].partition(" ")
                 frags = []
                 for frag in offsets.split(";"):
                     a, b = frag.split()
                     frags.append((int(a), int(b)))
                 out.spans[parts[0]] = (label, frags)
-            elif kind in ("R", "E") and len(parts) >= 2:
+            else:
                 fields = parts[1].split()
                 if kind == "R":
                     rel_type, fields = fields[0], fields[1:]
@@ -92,8 +98,6 @@ def parse_brat(text: str, *, strict: bool = False, source: str = "") -> BratStan
                         raise ValueError(f"argument {arg!r} is not ROLE:ID")
                     args.append((role, tid))
                 (out.relations if kind == "R" else out.events).append((parts[0], rel_type, args))
-            elif kind in ("T", "R", "E"):
-                raise ValueError("expected a tab after the id")
         except (ValueError, IndexError) as err:
             if strict:
                 where = f"{source}:{lineno}" if source else f"line {lineno}"
