@@ -6,7 +6,7 @@ from spacy.language import Language
 from .base import base_pipeline_name, load_base
 from .plugins import export, hookimpl
 from .quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, Quote, get_quotes, install_extensions
-from .render import render_html as render
+from .render import render_html
 
 from .about import __version__
 
@@ -33,6 +33,6 @@ def load(model: Optional[str] = None, base: str = "", **config: Any) -> Language
 
 
 __all__ = [
-    "load", "export", "hookimpl", "render", "load_base", "base_pipeline_name", "Quote", "get_quotes", "install_extensions",
+    "load", "export", "hookimpl", "render_html", "load_base", "base_pipeline_name", "Quote", "get_quotes", "install_extensions",
     "QUOTES_KEY", "CUE_KEY", "SPEAKER_KEY", "__version__",
 ]

@@ -19,6 +19,8 @@ from typing import Any, Dict, List, Optional
 
 from spacy.tokens import Doc, Span, SpanGroup
 
+from .marks import QUOTE_MARKS, find_quotations, quote_type
+
 QUOTES_KEY = "quotes"
 CUE_KEY = "quotes_cue"
 SPEAKER_KEY = "quotes_speaker"
@@ -27,7 +29,6 @@ QUOTE_TYPES = ("direct", "mixed", "indirect")
 # Trimmed from both ends of a quote's text in its record: always space and separating
 # punctuation; quotation marks only for direct quotes (a mixed quote keeps its marks paired).
 _SPACE_PUNCT = set(" \t\r\n\u00a0,;:")
-_MARKS = set("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u201a\u201f\u201b\u2039\u203a")
 
 @dataclass
 class Quote:
@@ -60,7 +61,7 @@ class Quote:
         without the quotation marks, spaces and separating punctuation at its edges."""
         text = self._text()
         start, end = self.content.start_char, self.content.end_char
-        trim = _SPACE_PUNCT | _MARKS if self.type == "direct" else _SPACE_PUNCT
+        trim = _SPACE_PUNCT | QUOTE_MARKS if self.type == "direct" else _SPACE_PUNCT
         while start < end and text[start] in trim:
             start += 1
         while end > start and text[end - 1] in trim:
@@ -173,8 +174,6 @@ def set_quote_groups(doc: Doc, items: List[Dict[str, Any]], *, alignment_mode: s
         offsets) share one span in the group. Without ``type`` it follows from the marks.
     alignment_mode (str): how offsets that do not fall on token boundaries are aligned.
     """
-    from .marks import find_quotations, quote_type
-
     text = doc.text
     quotations = find_quotations(text)
     contents: List[Span] = []

@@ -27,17 +27,17 @@ pre-wrap`` keeps paragraphs) and every piece is escaped with :func:`html.escape`
 """
 import html
 import logging
+from importlib import resources
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from spacy.language import Language
 from spacy.tokens import Doc
 
-from .about import __version__
-from .quote import CUE_KEY, QUOTE_TYPES, SPEAKER_KEY, Quote, get_quotes, set_quote_groups
-from .speaker_table import UNKNOWN_SPEAKER, RunSummary, SpeakerRow, collect_speakers, iter_input_results
+from ..about import __version__
+from ..quote import CUE_KEY, QUOTE_TYPES, SPEAKER_KEY, Quote, get_quotes
+from ..speaker_table import UNKNOWN_SPEAKER, SpeakerRow, collect_speakers
 
 logger = logging.getLogger("spacy_quotes")
 
@@ -47,105 +47,8 @@ TYPE_DESCRIPTIONS: Dict[str, str] = {
     "indirect": "reported speech, no quotation marks",
 }
 
-CSS = """
-:root {
-  color-scheme: light;
-  --ink: #1f2328; --muted: #59636e; --line: #d0d7de; --page: #f3f5f7; --card: #ffffff;
-  --direct: #005a8f; --direct-bg: #d9ebf7;
-  --mixed: #a84300; --mixed-bg: #fde3cf;
-  --indirect: #6e2f86; --indirect-bg: #efe0f3;
-}
-*, *::before, *::after { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
-body {
-  margin: 0; background: var(--page); color: var(--ink); line-height: 1.55;
-  font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans",
-    "Helvetica Neue", Arial, sans-serif;
-}
-main { max-width: 54rem; margin: 0 auto; padding: 1rem; }
-.card {
-  background: var(--card); border: 1px solid var(--line); border-radius: 8px;
-  padding: 1rem 1.25rem; margin: 0 0 1.25rem;
-}
-h1 { font-size: 1.6rem; line-height: 1.25; margin: 0 0 .25rem; }
-h2 { font-size: 1.2rem; line-height: 1.3; margin: 0 0 .25rem; overflow-wrap: anywhere; }
-.meta { color: var(--muted); font-size: .9rem; margin: 0 0 .5rem; overflow-wrap: anywhere; }
-a { color: var(--direct); }
-.legend { list-style: none; padding: 0; margin: .75rem 0 0; display: flex; flex-wrap: wrap;
-  gap: .25rem 1.25rem; font-size: .9rem; }
-.legend li { line-height: 1.9; }
-.legend .what { color: var(--muted); }
-nav ol { margin: .25rem 0 0; padding-left: 1.5rem; }
-nav li { overflow-wrap: anywhere; }
-details { margin: .5rem 0; }
-summary { cursor: pointer; font-weight: 600; }
-.tablewrap { overflow-x: auto; -webkit-overflow-scrolling: touch; }
-table { border-collapse: collapse; width: 100%; font-size: .9rem; margin: .35rem 0 .25rem; }
-th, td { text-align: left; padding: .3rem .45rem; border-bottom: 1px solid var(--line);
-  vertical-align: top; }
-th { font-weight: 600; background: #f6f8fa; }
-td.name { overflow-wrap: break-word; min-width: 8rem; }
-th.n, td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.ids { font-size: .8rem; color: var(--muted); overflow-wrap: anywhere; }
-tr.unknown td.name { font-style: italic; color: var(--muted); }
-.text {
-  white-space: pre-wrap; overflow-wrap: anywhere; margin: 1rem 0 0;
-  font-family: Charter, "Bitstream Charter", "Sitka Text", Cambria, Georgia, "DejaVu Serif", serif;
-  font-size: 1.0625rem; line-height: 1.95;
-}
-.q {
-  color: inherit; border-radius: 2px; padding: .08em .06em .18em;
-  border-bottom: 2px solid; -webkit-box-decoration-break: clone; box-decoration-break: clone;
-}
-.q .q { padding-bottom: 0; }
-.q-direct { background: var(--direct-bg); border-bottom-color: var(--direct) !important;
-  border-bottom-style: solid !important; }
-.q-mixed { background: var(--mixed-bg); border-bottom-color: var(--mixed) !important;
-  border-bottom-style: dashed !important; }
-.q-indirect { background: var(--indirect-bg); border-bottom-color: var(--indirect) !important;
-  border-bottom-style: dotted !important; }
-.cue { font-weight: 700; text-decoration: underline; text-decoration-thickness: 2px;
-  text-underline-offset: 3px; }
-.spk, .via { border: 1.5px solid #3d444d; border-radius: 4px; padding: 0 .12em;
-  -webkit-box-decoration-break: clone; box-decoration-break: clone; }
-.via { border-style: dashed; }
-.who {
-  display: inline-block; max-width: 100%; margin: 0 .15em; vertical-align: .08em;
-  font: 600 .72rem/1.35 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans",
-    Arial, sans-serif;
-  white-space: normal; overflow-wrap: anywhere; border: 1px solid; border-radius: 4px;
-  background: #fff; color: var(--ink); text-indent: 0;
-}
-.who .tag { display: inline-block; padding: .05em .35em; color: #fff; text-transform: uppercase;
-  letter-spacing: .03em; font-size: .92em; }
-.who .name { padding: .05em .4em .05em .2em; }
-.who-direct { border-color: var(--direct); } .who-direct .tag { background: var(--direct); }
-.who-mixed { border-color: var(--mixed); } .who-mixed .tag { background: var(--mixed); }
-.who-indirect { border-color: var(--indirect); } .who-indirect .tag { background: var(--indirect); }
-.who .none { font-style: italic; color: var(--muted); font-weight: 500; }
-.swatch { display: inline-block; min-width: 1.2em; text-align: center; }
-.top { font-size: .85rem; margin: .75rem 0 0; }
-.empty { color: var(--muted); font-style: italic; }
-footer { color: var(--muted); font-size: .8rem; text-align: center; padding: 0 0 1.5rem; }
-@media (max-width: 600px) {
-  main { padding: .5rem; }
-  .card { padding: .75rem .8rem; border-radius: 6px; margin-bottom: .75rem; }
-  h1 { font-size: 1.35rem; }
-  h2 { font-size: 1.08rem; }
-  .text { font-size: 1rem; line-height: 1.85; }
-  table { font-size: .82rem; }
-  th, td { padding: .25rem .25rem; }
-  th { font-size: .75rem; }
-  td.name { min-width: 6.5rem; }
-  th.ids, td.ids { display: none; }
-  .swatch { font-size: .85em; }
-}
-@media print {
-  body { background: #fff; }
-  .card { border: none; padding: 0; }
-  .top { display: none; }
-}
-""".strip()
+CSS = resources.files(__package__).joinpath("page.css").read_text(encoding="utf-8").strip()
+
 
 
 def _esc(text: str) -> str:
@@ -498,101 +401,3 @@ def write_html(docs: Union[Doc, Iterable[Doc]], path: Union[str, Path], *, title
     return path
 
 
-# --- the ``spacy-quotes render`` command -------------------------------------------------
-
-_EDGE_MARKS = set("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u201a\u201f\u201b\u2039\u203a")
-
-
-def _span_offsets(value: Any) -> Optional[Tuple[int, int]]:
-    if isinstance(value, dict) and isinstance(value.get("start"), int) and isinstance(value.get("end"), int):
-        return value["start"], value["end"]
-    return None
-
-
-def doc_from_records(
-    nlp: Language,
-    text: str,
-    records: Iterable[Dict[str, Any]],
-    *,
-    doc_id: Optional[str] = None,
-    source: Optional[str] = None,
-) -> Doc:
-    """A Doc carrying the quotes of QUOTES_JSONL records, for :func:`render_html`.
-
-    The text is only tokenised (``nlp.tokenizer``, so any length works, and records of a long
-    text that was processed in chunks map onto one Doc). A direct quote's content is widened
-    over the quotation marks (and a comma) right at its edges, as the component's spans are, so
-    its label comes after the closing mark; the highlighted offsets stay the record's
-    ``start``/``end`` wherever they fall on token boundaries (the record offsets always do
-    for the component's output).
-
-    nlp (Language): the pipeline whose tokenizer to use.
-    text (str): the document text the records index.
-    records (Iterable[Dict[str, Any]]): the document's quote records.
-    doc_id (Optional[str]): stored as ``doc.user_data["doc_id"]``.
-    source (Optional[str]): stored as ``doc.user_data["source"]``.
-    RETURNS (Doc): the Doc with the quote span groups.
-    """
-    doc = nlp.tokenizer(text)
-    if doc_id is not None:
-        doc.user_data["doc_id"] = doc_id
-    if source is not None:
-        doc.user_data["source"] = source
-    items = []
-    for record in records:
-        start, end = int(record["start"]), int(record["end"])
-        qtype = record.get("type") if record.get("type") in QUOTE_TYPES else "indirect"
-        if qtype == "direct":
-            while start > 0 and text[start - 1] in _EDGE_MARKS:
-                start -= 1
-            while end < len(text) and (text[end] in _EDGE_MARKS or (text[end] in ",;:" and end + 1 < len(text)
-                                                                    and text[end + 1] in _EDGE_MARKS)):
-                end += 1
-        name = record.get("speaker_name")
-        speaker_id = record.get("speaker_id")
-        prefix = f"{record.get('doc_id')}:"
-        if isinstance(speaker_id, str) and speaker_id.startswith(prefix):
-            speaker_id = speaker_id[len(prefix):]  # to_dict() adds the prefix again
-        items.append({
-            "content": (start, end),
-            "type": qtype,
-            "cue": _span_offsets(record.get("cue")),
-            "speaker": _span_offsets(record.get("speaker")),
-            "via": _span_offsets(record.get("via")),
-            "speaker_name": name,
-            "speaker_id": speaker_id,
-            "score": float(record.get("score", 1.0)),
-        })
-    set_quote_groups(doc, items)
-    return doc
-
-
-def render_command(
-    inputs: Sequence[Union[str, Path]],
-    nlp: Language,
-    *,
-    title: str = "Quotes",
-    **options: Any,
-) -> Tuple[str, RunSummary]:
-    """``spacy-quotes render``: one HTML page of the quotes found in the inputs.
-
-    The records are those ``spacy-quotes extract`` writes (same reading, chunking of long
-    texts and plugins), drawn onto each text with :func:`doc_from_records`.
-
-    inputs (Sequence[Union[str, Path]]): ``.txt`` files, directories, JSONL files, ``-``.
-    nlp (Language): the pipeline (base + ``quotes``).
-    title (str): the page title.
-    options: the keyword arguments of :func:`spacy_quotes.speaker_table.iter_input_results`
-        (``stdin``, ``batch_size``, ``n_process``, ``max_length``, ``skip_errors``,
-        ``records_from_doc``, ``on_error``, ``on_done``).
-    RETURNS (Tuple[str, RunSummary]): the HTML page and what was done.
-    """
-    summary = RunSummary()
-    results = iter_input_results(inputs, nlp, summary=summary, **options)
-    docs = (
-        doc_from_records(nlp, result.item.text, result.records, doc_id=result.item.doc_id,
-                         source=result.item.source)
-        for result in results
-    )
-    page = render_html(docs, title=title)
-    return page, summary
