@@ -18,15 +18,13 @@ import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .quote import QUOTE_TYPES, get_quotes
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .io import DocResult
+from .runner import RunSummary, iter_input_results  # noqa: F401  (re-exported: they lived here)
 
 logger = logging.getLogger("spacy_quotes")
 
@@ -247,86 +245,6 @@ def format_speakers(rows: Iterable[SpeakerRow], fmt: str = "text") -> str:
 
 
 # --- the ``spacy-quotes speakers`` command -----------------------------------------------
-
-
-@dataclass
-class RunSummary:
-    """What a command over inputs did.
-
-    documents (int): documents processed.
-    quotes (int): quotes found in them.
-    errors (List[str]): one message per input that could not be read or processed.
-    """
-
-    documents: int = 0
-    quotes: int = 0
-    errors: List[str] = field(default_factory=list)
-
-
-def iter_input_results(
-    inputs: Sequence[Union[str, Path]],
-    nlp: Language,
-    *,
-    stdin: Optional[IO[bytes]] = None,
-    batch_size: Optional[int] = None,
-    n_process: int = 1,
-    max_length: Optional[int] = None,
-    skip_errors: bool = True,
-    records_from_doc: Optional[Callable[..., List[Dict[str, Any]]]] = None,
-    on_error: Optional[Callable[[str], None]] = None,
-    on_done: Optional[Callable[[int], None]] = None,
-    summary: Optional[RunSummary] = None,
-) -> Iterator["DocResult"]:
-    """Read inputs as ``spacy-quotes extract`` does and run the pipeline over them, streaming.
-
-    Inputs that cannot be read and documents the pipeline fails on are reported to on_error
-    (and counted in summary); the others come out in input order.
-
-    inputs (Sequence[Union[str, Path]]): ``.txt`` files, directories, JSONL files, ``-``.
-    nlp (Language): the pipeline (base + ``quotes``).
-    stdin (Optional[IO[bytes]]): the binary stream ``-`` reads (default: ``sys.stdin.buffer``).
-    batch_size (Optional[int]): ``nlp.pipe`` batch size.
-    n_process (int): worker processes for ``nlp.pipe``.
-    max_length (Optional[int]): split longer texts into chunks (default: ``nlp.max_length``).
-    skip_errors (bool): a document a component fails on is reported, the rest go on.
-    records_from_doc (Optional[Callable]): ``(doc, doc_id) -> records``, see
-        :func:`spacy_quotes.io.pipe_records`.
-    on_error (Optional[Callable[[str], None]]): gets each error message (default: log it).
-    on_done (Optional[Callable[[int], None]]): called with the number of quotes of each
-        finished document (e.g. ``Progress.advance`` of the CLI).
-    summary (Optional[RunSummary]): counts documents, quotes and errors as they pass.
-    RETURNS (Iterator[DocResult]): the processed documents, with their QUOTES_JSONL records.
-    """
-    from .io import InputText, pipe_records, read_inputs
-
-    if summary is None:
-        summary = RunSummary()
-
-    def report(message: str) -> None:
-        summary.errors.append(message)
-        if on_error is not None:
-            on_error(message)
-        else:
-            logger.error("spacy_quotes: %s", message)
-
-    def texts() -> Iterator[InputText]:
-        for item in read_inputs(inputs, stdin=stdin):
-            if isinstance(item, InputText):
-                yield item
-            else:
-                report(str(item))
-
-    results = pipe_records(nlp, texts(), batch_size=batch_size, n_process=n_process, max_length=max_length,
-                           skip_errors=skip_errors, records_from_doc=records_from_doc)
-    for result in results:
-        if result.error is not None:
-            report(f"{result.item.source}: {result.error}")
-            continue
-        summary.documents += 1
-        summary.quotes += len(result.records)
-        if on_done is not None:
-            on_done(len(result.records))
-        yield result
 
 
 def speakers_command(

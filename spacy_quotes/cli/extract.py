@@ -7,7 +7,8 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Set
 
 import typer
 
-from ..io import DocResult, InputError, InputText, pipe_records, prepare_resume, read_inputs
+from ..inputs import InputError, InputText, read_inputs
+from ..runner import DocResult, pipe_records, prepare_resume
 from ..plugins import export_records, get_exporters
 from ._util import (
     EXIT_BROKEN_PIPE, EXIT_INPUT_ERRORS, INPUTS_HELP, MAX_LENGTH_HELP, MODEL_HELP, CLIError, Progress, app, fail, isatty,

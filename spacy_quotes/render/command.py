@@ -4,7 +4,7 @@ from typing import Any, Sequence, Tuple, Union
 
 from spacy.language import Language
 
-from ..speaker_table import RunSummary, iter_input_results
+from ..runner import RunSummary, iter_input_results
 from .page import render_html
 from .records import doc_from_records
 
