@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from spacy.language import Language
-from spacy.tokens import Doc, DocBin, Span, SpanGroup
+from spacy.tokens import Doc, DocBin, Span
 from spacy.training import Example
 from spacy.util import registry
 
 from .marks import find_quotations, quote_type
-from .quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY
+from .layout import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, write_quote_groups
 
 logger = logging.getLogger("spacy_quotes")
 
@@ -185,9 +185,7 @@ def attributions_to_doc(doc: Doc, relations: List[BratAttribution]) -> Doc:
         "speaker_id": [None] * len(contents),
         "via": [-1] * len(contents),
     }
-    doc.spans[QUOTES_KEY] = SpanGroup(doc, name=QUOTES_KEY, attrs=attrs, spans=[c[0] for c in contents])
-    doc.spans[CUE_KEY] = SpanGroup(doc, name=CUE_KEY, attrs={"scores": [1.0] * len(cue_spans)}, spans=cue_spans)
-    doc.spans[SPEAKER_KEY] = SpanGroup(doc, name=SPEAKER_KEY, attrs={"scores": [1.0] * len(spk_spans)}, spans=spk_spans)
+    write_quote_groups(doc, [c[0] for c in contents], attrs, cue_spans, spk_spans)
     return doc
 
 

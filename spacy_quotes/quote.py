@@ -19,12 +19,9 @@ from typing import Any, Dict, List, Optional
 
 from spacy.tokens import Doc, Span, SpanGroup
 
+from .layout import CUE_KEY, QUOTE_TYPES, QUOTES_KEY, SPEAKER_KEY, empty_quote_attrs, get_group, write_quote_groups
 from .marks import QUOTE_MARKS, find_quotations, quote_type
 
-QUOTES_KEY = "quotes"
-CUE_KEY = "quotes_cue"
-SPEAKER_KEY = "quotes_speaker"
-QUOTE_TYPES = ("direct", "mixed", "indirect")
 
 # Trimmed from both ends of a quote's text in its record: always space and separating
 # punctuation; quotation marks only for direct quotes (a mixed quote keeps its marks paired).
@@ -108,10 +105,6 @@ def _span_dict(span: Optional[Span]) -> Optional[Dict[str, Any]]:
     return {"text": span.text, "start": span.start_char, "end": span.end_char}
 
 
-def _group(doc: Doc, key: str) -> Optional[SpanGroup]:
-    return doc.spans[key] if key in doc.spans else None
-
-
 def _attr(group: SpanGroup, name: str, i: int, default: Any) -> Any:
     values = group.attrs.get(name)
     if values is None or i >= len(values):
@@ -125,11 +118,11 @@ def get_quotes(doc: Doc) -> List[Quote]:
     doc (Doc): a Doc processed by the ``quotes`` component (or a gold Doc).
     RETURNS (List[Quote]): the quotes in document order.
     """
-    group = _group(doc, QUOTES_KEY)
+    group = get_group(doc, QUOTES_KEY)
     if group is None:
         return []
-    cues = _group(doc, CUE_KEY)
-    speakers = _group(doc, SPEAKER_KEY)
+    cues = get_group(doc, CUE_KEY)
+    speakers = get_group(doc, SPEAKER_KEY)
     quotes = []
     doc_text = doc.text
     for i, span in enumerate(group):
@@ -177,7 +170,7 @@ def set_quote_groups(doc: Doc, items: List[Dict[str, Any]], *, alignment_mode: s
     text = doc.text
     quotations = find_quotations(text)
     contents: List[Span] = []
-    attrs: Dict[str, list] = {k: [] for k in ("scores", "cue", "speaker", "speaker_name", "speaker_id", "via")}
+    attrs = empty_quote_attrs()
     cue_spans: List[Span] = []
     spk_spans: List[Span] = []
 
@@ -206,10 +199,4 @@ def set_quote_groups(doc: Doc, items: List[Dict[str, Any]], *, alignment_mode: s
         attrs["via"].append(_index(spk_spans, item.get("via")))
         attrs["speaker_name"].append(item.get("speaker_name"))
         attrs["speaker_id"].append(item.get("speaker_id"))
-    doc.spans[QUOTES_KEY] = SpanGroup(doc, name=QUOTES_KEY, attrs=attrs, spans=contents)
-    doc.spans[CUE_KEY] = SpanGroup(
-        doc, name=CUE_KEY, attrs={"scores": [1.0] * len(cue_spans)},
-        spans=[Span(doc, s.start, s.end, label="CUE") for s in cue_spans])
-    doc.spans[SPEAKER_KEY] = SpanGroup(
-        doc, name=SPEAKER_KEY, attrs={"scores": [1.0] * len(spk_spans)},
-        spans=[Span(doc, s.start, s.end, label="SPEAKER") for s in spk_spans])
+    write_quote_groups(doc, contents, attrs, cue_spans, spk_spans)

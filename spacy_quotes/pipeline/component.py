@@ -7,7 +7,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 import numpy
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
-from spacy.tokens import Doc, Span, SpanGroup
+from spacy.tokens import Doc, Span
 from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.vocab import Vocab
 from thinc.api import Config, Model, set_dropout_rate
@@ -15,7 +15,8 @@ from thinc.types import Floats2d
 
 from ..marks import find_quotations, quote_type
 from ..ml.model import TAGS
-from ..quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, install_extensions
+from ..layout import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, empty_quote_attrs, write_quote_groups
+from ..quote import install_extensions
 from .rules import according_to, extend_coordinated_sources, nested_attributions, quoted_commitments
 from ..docarrays import paragraph_breaks, sent_ids
 from .decode import RoleSpan, link_spans, tags_to_spans, viterbi_biluo_batch
@@ -344,7 +345,7 @@ class QuotePipe(TrainablePipe):
         links = link_spans(doc, contents, cues, speakers, window=self.cfg.get("link_window", 1))
         text = doc.text if contents else ""
         quotations = find_quotations(text) if contents else None
-        quote_spans, attrs = [], {k: [] for k in ("scores", "cue", "speaker", "speaker_name", "speaker_id", "via")}
+        quote_spans, attrs = [], empty_quote_attrs()
         for link in links:
             c = contents[link.content]
             span = doc[c.start:c.end]
@@ -361,13 +362,9 @@ class QuotePipe(TrainablePipe):
             attrs["speaker_name"].append(None)
             attrs["speaker_id"].append(None)
             attrs["via"].append(-1)
-        doc.spans[QUOTES_KEY] = SpanGroup(doc, name=QUOTES_KEY, attrs=attrs, spans=quote_spans)
-        doc.spans[CUE_KEY] = SpanGroup(
-            doc, name=CUE_KEY, attrs={"scores": [c.score for c in cues]},
-            spans=[Span(doc, c.start, c.end, label="CUE") for c in cues])
-        doc.spans[SPEAKER_KEY] = SpanGroup(
-            doc, name=SPEAKER_KEY, attrs={"scores": [s.score for s in speakers]},
-            spans=[Span(doc, s.start, s.end, label="SPEAKER") for s in speakers])
+        write_quote_groups(
+            doc, quote_spans, attrs, [doc[c.start:c.end] for c in cues], [doc[s.start:s.end] for s in speakers],
+            cue_scores=[c.score for c in cues], speaker_scores=[s.score for s in speakers])
         return quotations
 
     def _resolve(self, doc: Doc, quotations: Optional[list] = None) -> None:
