@@ -11,7 +11,9 @@ from . import hookspecs
 logger = logging.getLogger("spacy_quotes")
 
 ENTRY_POINT_GROUP = "spacy_quotes"
-DEFAULT_PLUGINS = ("spacy_quotes.plugins.jsonl", "spacy_quotes.plugins.csv_exporter")
+DEFAULT_PLUGINS = (
+    "spacy_quotes.plugins.jsonl", "spacy_quotes.plugins.csv_exporter", "spacy_quotes.plugins.parquet_exporter",
+)
 BUILTIN_DISTRIBUTION = "spacy-quotes"
 
 pm = pluggy.PluginManager("spacy_quotes")
