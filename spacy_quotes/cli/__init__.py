@@ -21,6 +21,7 @@ from .evaluate import evaluate_cli, metrics_table, quote_metrics
 from .exporters import exporters_cli
 from .extract import extract_cli
 from .render import render_cli
+from .serve import serve_cli
 from .speakers import speakers_cli
 
 
