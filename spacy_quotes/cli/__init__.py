@@ -20,6 +20,7 @@ from .convert import convert_polnear_cli
 from .evaluate import evaluate_cli, metrics_table, quote_metrics
 from .exporters import exporters_cli
 from .extract import extract_cli
+from .extract_corpus import extract_corpus_cli
 from .render import render_cli
 from .serve import serve_cli
 from .speakers import speakers_cli

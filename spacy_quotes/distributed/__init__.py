@@ -22,13 +22,13 @@ except ImportError as err:  # pragma: no cover - the base install has no dask
         "pip install 'spacy-quotes[dask]'"
     ) from err
 
-from .run import DEFAULT_PARTITION_SIZE, CorpusSummary, extract_corpus, iter_records, speaker_table
+from .run import DEFAULT_PARTITION_SIZE, CorpusSummary, corpus_client, extract_corpus, iter_records, speaker_table
 from .shards import Partition, Shard, find_shards, read_partition
 from .speakers import SpeakerCounts
 from .worker import DEFAULT_MAX_DOC_CHARS, RunSettings, get_pipeline, run_partition
 
 __all__ = [
-    "extract_corpus", "iter_records", "speaker_table", "CorpusSummary", "Shard", "Partition", "find_shards",
+    "extract_corpus", "corpus_client", "iter_records", "speaker_table", "CorpusSummary", "Shard", "Partition", "find_shards",
     "read_partition", "SpeakerCounts", "RunSettings", "get_pipeline", "run_partition",
     "DEFAULT_PARTITION_SIZE", "DEFAULT_MAX_DOC_CHARS",
 ]

@@ -6,8 +6,10 @@ out as one task each (:func:`~spacy_quotes.distributed.worker.run_partition`, re
 another worker when one dies); the speaker table is a tree reduction over the partitions'
 counts; the client writes ``errors.jsonl``, ``speakers.json`` and ``manifest.json``.
 """
+import contextlib
 import datetime
 import logging
+import os
 import posixpath
 import sys
 import time
@@ -218,6 +220,37 @@ def extract_corpus(
     return summary
 
 
+@contextlib.contextmanager
+def corpus_client(workers: Optional[int] = None, scheduler: Optional[str] = None) -> Iterator[Client]:
+    """A Dask client for a corpus run: connected to a running scheduler, or to a local
+    cluster of single-thread worker processes (each with a nanny, which restarts a worker
+    that dies) closed on exit.
+
+    workers (Optional[int]): the local cluster's workers (default: one per CPU core).
+    scheduler (Optional[str]): a scheduler address (``tcp://host:8786``) or a scheduler file
+        (``scheduler.json``, as dask-jobqueue and ``dask scheduler --scheduler-file`` write).
+    YIELDS (Client): the client.
+    RAISES (ValueError): both or neither usable.
+    """
+    if workers is not None and scheduler is not None:
+        raise ValueError("pass either workers (a local cluster) or scheduler (a running one), not both")
+    if scheduler is not None:
+        if scheduler.endswith(".json"):
+            client = Client(scheduler_file=scheduler)
+        else:
+            client = Client(scheduler)
+        with client:
+            yield client
+        return
+    from dask.distributed import LocalCluster
+
+    n = workers or os.cpu_count() or 1
+    if n < 1:
+        raise ValueError(f"workers must be >= 1, got {n}")
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True) as cluster, Client(cluster) as client:
+        yield client
+
+
 def speaker_table(client: Client, out_dir: str, names: Sequence[str]) -> SpeakerCounts:
     """The speaker counts of finished partitions as a tree reduction on the cluster: leaves
     read groups of partitions' counts, each level merges groups of the one below.
@@ -326,4 +359,4 @@ def iter_records(out_dir: str) -> Iterator[Dict[str, Any]]:
                         yield json.loads(line)
 
 
-__all__ = ["extract_corpus", "speaker_table", "iter_records", "CorpusSummary", "DEFAULT_PARTITION_SIZE"]
+__all__ = ["extract_corpus", "corpus_client", "speaker_table", "iter_records", "CorpusSummary", "DEFAULT_PARTITION_SIZE"]
