@@ -4,10 +4,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spacy_quotes.ml.model import TAGS
+from spacy_quotes.tags import TAGS
 import itertools
 
-from spacy_quotes.pipeline.decode import RoleSpan, link_spans, tags_to_spans, viterbi_biluo, viterbi_biluo_batch
+from spacy_quotes.pipeline.decode import RoleSpan, tags_to_spans, viterbi_biluo, viterbi_biluo_batch
+from spacy_quotes.pipeline.link import link_spans
 
 
 def _valid(path):

@@ -556,7 +556,7 @@ def test_group_whose_parse_gives_a_part_as_big_as_the_group(nlp, text, mention):
     assert quote.speaker_name  # resolved to something: the group, a member or the description
 
 
-# ---- linking a cue to its speaker (spacy_quotes.pipeline.decode.link_spans) -----------------
+# ---- linking a cue to its speaker (spacy_quotes.pipeline.link.link_spans) -----------------
 
 def _role_spans(doc: Doc, role: str, parts: List[str]) -> list:
     from test_decode import _spans  # the linking tests' helper (tests/ is on sys.path)
@@ -565,7 +565,7 @@ def _role_spans(doc: Doc, role: str, parts: List[str]) -> list:
 
 
 def _links(doc: Doc, contents: List[str], cues: List[str], speakers: List[str]) -> List[Tuple[str, Optional[str], Optional[str]]]:
-    from spacy_quotes.pipeline.decode import link_spans
+    from spacy_quotes.pipeline.link import link_spans
 
     cs, ks, ss = (_role_spans(doc, r, p) for r, p in (("CONTENT", contents), ("CUE", cues), ("SOURCE", speakers)))
     out = []

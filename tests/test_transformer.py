@@ -25,7 +25,8 @@ from thinc.api import Config, fix_random_seed
 
 import spacy_quotes.ml.combine  # noqa: F401  (registers spacy_quotes.ConcatTok2Vec.v1)
 from spacy_quotes.ml.combine import build_concat_tok2vec, concat_tok2vec
-from spacy_quotes.ml.model import TAGS, build_quote_tagger
+from spacy_quotes.ml.model import build_quote_tagger
+from spacy_quotes.tags import TAGS
 from spacy_quotes.quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, set_quote_groups
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,9 +24,8 @@ from thinc.layers.concatenate import forward as _concatenate_forward
 from thinc.types import Floats2d, Ints2d
 
 from ..marks import quote_state
+from ..tags import TAGS
 
-ROLES = ("CONTENT", "CUE", "SOURCE")
-TAGS: List[str] = ["O"] + [f"{p}-{r}" for r in ROLES for p in "BILU"]
 N_EXTRA_FEATURES = 5
 CLAUSE_DEPS = ("ccomp", "xcomp", "advcl", "parataxis", "pcomp", "acl", "relcl", "conj", "csubj", "pobj", "dobj")
 

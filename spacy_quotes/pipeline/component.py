@@ -14,12 +14,13 @@ from thinc.api import Config, Model, set_dropout_rate
 from thinc.types import Floats2d
 
 from ..marks import find_quotations, quote_type
-from ..ml.model import TAGS
 from ..layout import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, empty_quote_attrs, write_quote_groups
 from ..quote import install_extensions
+from ..tags import TAGS
 from .rules import according_to, extend_coordinated_sources, nested_attributions, quoted_commitments
 from ..docarrays import paragraph_breaks, sent_ids
-from .decode import RoleSpan, link_spans, tags_to_spans, viterbi_biluo_batch
+from .decode import RoleSpan, tags_to_spans, viterbi_biluo_batch
+from .link import link_spans
 
 logger = logging.getLogger("spacy_quotes")
 
