@@ -12,9 +12,14 @@ The stages, in the order the data goes through them (reading is :mod:`spacy_quot
    ``extract``, ``speakers`` and ``render`` run.
 4. :func:`prepare_resume` readies an interrupted JSONL output for ``--resume``.
 """
+import contextlib
 import json
 import logging
+import os
 import re
+import threading
+import time
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Pattern, Sequence, Set, Tuple, Union
@@ -140,6 +145,112 @@ def merge_chunk_records(parts: Iterable[Tuple[int, List[Dict[str, Any]]]]) -> Li
 # --- running the pipeline --------------------------------------------------------------
 
 
+# A text longer than this (in characters) goes through the pipeline alone, each of its pieces
+# in a batch of its own, and a batch of short texts holds at most this many characters: a
+# batch's memory is that of its Docs, so it must not grow with the length of the texts in it
+# (a 1 MB piece alone peaks at about 3 GB in en_core_web_sm; three side by side, at 9 GB).
+BATCH_CHARS = 200_000
+
+
+def check_max_length(nlp: Language, max_length: Optional[int]) -> int:
+    """The chunk length a run uses, checked against what the pipeline accepts.
+
+    nlp (Language): the pipeline.
+    max_length (Optional[int]): the asked-for longest chunk, or None for ``nlp.max_length``.
+    RETURNS (int): the longest chunk.
+    RAISES (ValueError): when max_length is below 1 or above ``nlp.max_length`` (the
+        pipeline would refuse every chunk with spaCy's E088).
+    """
+    if max_length is None:
+        return int(nlp.max_length)
+    if max_length < 1:
+        raise ValueError(f"--max-length must be at least 1, got {max_length}")
+    if max_length > nlp.max_length:
+        raise ValueError(
+            f"--max-length {max_length} is above the pipeline's max_length ({nlp.max_length}): "
+            "the pipeline would refuse every longer chunk; give at most that"
+        )
+    return int(max_length)
+
+
+def model_text(text: str) -> Tuple[str, List[int]]:
+    """The text the pipeline sees: ``\\r\\n`` and a lone ``\\r`` become ``\\n``, so a CRLF
+    file gets the same analysis as the same text with LF line ends.
+
+    text (str): a text (or a chunk of one) as read.
+    RETURNS (Tuple[str, List[int]]): the text for the pipeline, and for each ``\\r\\n`` taken
+        out, the position of its ``\\n`` in that text (sorted), for :func:`original_offset`.
+    """
+    if "\r" not in text:
+        return text, []
+    removed = [m.start() - k for k, m in enumerate(re.finditer("\r\n", text))]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), removed
+
+
+def original_offset(offset: int, removed: List[int], end: bool = False) -> int:
+    """Map an offset in :func:`model_text`'s text back to the text as read.
+
+    offset (int): the offset in the pipeline's text.
+    removed (List[int]): the positions :func:`model_text` returned.
+    end (bool): the offset is a span end (exclusive): a span ending after a ``\\n`` that was
+        ``\\r\\n`` ends after both characters.
+    RETURNS (int): the offset in the text as read.
+    """
+    if not removed:
+        return offset
+    return offset + (bisect_left(removed, offset) if end else bisect_right(removed, offset))
+
+
+def _map_record(record: Dict[str, Any], removed: List[int], offset: int, text: str) -> Dict[str, Any]:
+    """A chunk's record with offsets in the text as read: newline mapping, then chunk offset;
+    each ``text`` is cut again from the text as read (so ``\\r\\n`` stays in it)."""
+    if not removed and not offset:
+        return dict(record)
+    mapped = dict(record)
+    for key, value in record.items():
+        if isinstance(value, dict) and isinstance(value.get("start"), int) and isinstance(value.get("end"), int):
+            a = original_offset(value["start"], removed) + offset
+            b = original_offset(value["end"], removed, end=True) + offset
+            mapped[key] = {**value, "start": a, "end": b, "text": text[a:b]} if "text" in value else {
+                **value, "start": a, "end": b}
+    if isinstance(record.get("start"), int) and isinstance(record.get("end"), int):
+        a = original_offset(record["start"], removed) + offset
+        b = original_offset(record["end"], removed, end=True) + offset
+        mapped["start"], mapped["end"] = a, b
+        if "text" in record:
+            mapped["text"] = text[a:b]
+    return mapped
+
+
+@dataclass
+class _Unit:
+    """One document on its way through the pipeline: its pieces as the pipeline sees them."""
+
+    seq: int
+    item: InputText
+    pieces: List[Tuple[int, str, List[int]]]  # (offset in the text, text for the pipeline, removed \r)
+    alone: bool  # too long to share a batch
+
+    def results(self, parts: Dict[int, List[Dict[str, Any]]]) -> DocResult:
+        records = [
+            _map_record(rec, removed, offset, self.item.text)
+            for i, (offset, _, removed) in enumerate(self.pieces) for rec in parts[i]
+        ]
+        records.sort(key=lambda r: (r["start"], r["end"]))
+        for i, rec in enumerate(records):
+            rec["index"] = i
+        return DocResult(self.item, records)
+
+
+def _units(texts: Iterable[InputText], limit: int) -> Iterator[_Unit]:
+    for seq, item in enumerate(texts):
+        pieces = split_text(item.text, limit) or [(0, "")]
+        if len(pieces) > 1:
+            logger.info("spacy_quotes: %s is longer than %d characters: %d chunks", item.source, limit, len(pieces))
+        prepared = [(offset, *model_text(chunk)) for offset, chunk in pieces]
+        yield _Unit(seq, item, prepared, alone=len(pieces) > 1 or len(item.text) > BATCH_CHARS)
+
+
 def pipe_records(
     nlp: Language,
     texts: Iterable[InputText],
@@ -151,82 +262,213 @@ def pipe_records(
     records_from_doc: Optional[Callable[..., List[Dict[str, Any]]]] = None,
 ) -> Iterator[DocResult]:
     """Run the pipeline over texts as a stream and yield each document's records as soon as
-    its last chunk is done, in input order.
+    it is done, in input order.
 
     Texts longer than ``max_length`` are split with :func:`split_text`; each chunk is a Doc
-    and the records are mapped back to the full text (:func:`merge_chunk_records`). A
-    document the pipeline drops (a component's error handler skipped it, see
-    ``Language.set_error_handler``) comes back with ``error`` set and no records.
+    and the records are mapped back to the full text. The pipeline sees ``\\r\\n`` as ``\\n``
+    (:func:`model_text`); offsets and texts of the records are those of the text as read. A
+    batch holds at most ``batch_size`` texts and about :data:`BATCH_CHARS` characters; a longer
+    text goes through alone, one piece at a time, so memory does not grow with its length.
+    With ``n_process > 1`` a stream shorter than ``n_process`` full batches is cut into
+    ``n_process`` equal batches, so every process has work.
+
+    With ``skip_errors``, a batch the pipeline fails on is run again document by document in
+    this process, so only the bad document comes back with ``error`` set (and the reason),
+    whether it failed here or in a worker process.
 
     nlp (Language): the pipeline (base + ``quotes``).
     texts (Iterable[InputText]): the documents.
-    batch_size (Optional[int]): ``nlp.pipe`` batch size (None: the pipeline's default).
+    batch_size (Optional[int]): texts per ``nlp.pipe`` batch (None: the pipeline's default).
     n_process (int): worker processes for ``nlp.pipe``.
-    max_length (Optional[int]): the longest chunk (default: ``nlp.max_length``).
-    skip_errors (bool): when a component raises, skip its batch and go on (the documents of
-        the batch come back with ``error`` set) instead of stopping; the pipeline's error
-        handlers are restored when the generator ends.
+    max_length (Optional[int]): the longest chunk (default: ``nlp.max_length``; more than
+        that is refused, see :func:`check_max_length`).
+    skip_errors (bool): a document the pipeline fails on comes back with ``error`` set
+        instead of stopping the run; the pipeline's error handlers are restored when the
+        generator ends.
     records_from_doc (Optional[Callable]): ``(doc, doc_id) -> records`` (default:
         ``spacy_quotes.plugins.records_from_doc``).
     YIELDS (DocResult): one per document, in input order.
+    RAISES (ValueError): for a max_length above the pipeline's (on the first ``next``).
     """
     if records_from_doc is None:
         from .plugins import records_from_doc as _records_from_doc
 
         records_from_doc = _records_from_doc
-    limit = int(max_length or nlp.max_length)
-    pending: Dict[int, InputText] = {}
-    recorder = _ErrorRecorder()
-    saved = _set_error_handlers(nlp, recorder) if skip_errors else None
+    limit = check_max_length(nlp, max_length)
+    size = int(batch_size or nlp.batch_size)
+    run = _Run(nlp, records_from_doc, _ErrorRecorder(), skip_errors)
+    saved = _set_error_handlers(nlp, run.recorder) if skip_errors else None
     try:
-        yield from _pipe_records(nlp, texts, pending, recorder, batch_size, n_process, limit, records_from_doc)
+        if n_process <= 1:
+            for batch in _batches(_units(texts, limit), size):
+                yield from run.batch(batch)
+        else:
+            yield from run.multiprocess(_units(texts, limit), size, n_process)
     finally:
         if saved is not None:
             _restore_error_handlers(nlp, saved)
 
 
-def _pipe_records(
-    nlp: Language,
-    texts: Iterable[InputText],
-    pending: Dict[int, InputText],
-    recorder: "_ErrorRecorder",
-    batch_size: Optional[int],
-    n_process: int,
-    limit: int,
-    records_from_doc: Callable[..., List[Dict[str, Any]]],
-) -> Iterator[DocResult]:
+def _batches(units: Iterable[_Unit], size: int) -> Iterator[List[_Unit]]:
+    """Batches of at most size units and about BATCH_CHARS characters; a long unit alone."""
+    batch: List[_Unit] = []
+    chars = 0
+    for unit in units:
+        n = len(unit.item.text)
+        if batch and (unit.alone or len(batch) >= size or chars + n > BATCH_CHARS):
+            yield batch
+            batch, chars = [], 0
+        if unit.alone:
+            yield [unit]
+            continue
+        batch.append(unit)
+        chars += n
+    if batch:
+        yield batch
 
-    def chunks() -> Iterator[Tuple[str, Tuple[int, int, int, int]]]:
-        for seq, item in enumerate(texts):
-            pieces = split_text(item.text, limit) or [(0, "")]
-            if len(pieces) > 1:
-                logger.info("spacy_quotes: %s is longer than %d characters: %d chunks", item.source, limit, len(pieces))
-            pending[seq] = item
-            for i, (offset, chunk) in enumerate(pieces):
-                yield chunk, (seq, i, len(pieces), offset)
 
-    parts: List[Tuple[int, int, List[Dict[str, Any]]]] = []  # (chunk number, offset, records)
-    parts_seq = -1  # the document that parts belong to
-    for doc, (seq, i, n_chunks, offset) in nlp.pipe(chunks(), as_tuples=True, batch_size=batch_size, n_process=n_process):
-        # Docs come out in order: a document before this one that is still pending lost
-        # chunks to an error handler (spaCy drops what a skipping handler skips).
-        while pending and next(iter(pending)) < seq:
-            first = next(iter(pending))
-            yield DocResult(pending.pop(first), error=recorder.reason(first))
-        if seq != parts_seq:
-            parts, parts_seq = [], seq
-        item = pending[seq]
-        parts.append((i, offset, records_from_doc(doc, item.doc_id)))
-        if i == n_chunks - 1:
-            del pending[seq]
-            if [p[0] for p in parts] == list(range(n_chunks)):
-                yield DocResult(item, merge_chunk_records((off, recs) for _, off, recs in parts))
+class _Run:
+    """The pipeline calls of one :func:`pipe_records` run, with the retry of failed batches."""
+
+    def __init__(self, nlp: Language, records_from_doc: Callable[..., List[Dict[str, Any]]],
+                 recorder: "_ErrorRecorder", skip_errors: bool) -> None:
+        self.nlp = nlp
+        self.records_from_doc = records_from_doc
+        self.recorder = recorder
+        self.skip_errors = skip_errors
+
+    def batch(self, units: List[_Unit]) -> Iterator[DocResult]:
+        """Run units in this process as one batch (a long unit: one piece at a time)."""
+        parts: Dict[int, Dict[int, List[Dict[str, Any]]]] = {u.seq: {} for u in units}
+        by_seq = {u.seq: u for u in units}
+        pieces = [(text, (u.seq, i)) for u in units for i, (_, text, _) in enumerate(u.pieces)]
+        error: Optional[str] = None
+        if len(units) == 1:
+            self.recorder.by_seq.pop(units[0].seq, None)
+            self.recorder.last = None
+        try:
+            docs = self.nlp.pipe(pieces, as_tuples=True, batch_size=1 if units[0].alone else len(pieces))
+            for doc, (seq, i) in docs:
+                parts[seq][i] = self.records_from_doc(doc, by_seq[seq].item.doc_id)
+                del doc  # a long text's pieces: one Doc at a time
+        except Exception as err:  # a component without an error handler (parser, ner) raised
+            if not self.skip_errors:
+                raise
+            error = _reason(None, err)
+            logger.debug("spacy_quotes: pipeline error: %r", err)
+        for unit in units:
+            if len(parts[unit.seq]) == len(unit.pieces):
+                yield unit.results(parts[unit.seq])
+            elif len(units) > 1:
+                yield from self.batch([unit])  # again alone: only the bad document fails
             else:
-                yield DocResult(item, error=recorder.reason(seq))
-            parts = []
-    while pending:
-        first = next(iter(pending))
-        yield DocResult(pending.pop(first), error=recorder.reason(first))
+                why = self.recorder.by_seq.pop(unit.seq, None) or error or self.recorder.last
+                yield DocResult(unit.item, error=f"the pipeline failed on it ({why})" if why
+                                else "the pipeline failed on it")
+
+    def multiprocess(self, units: Iterable[_Unit], size: int, n_process: int) -> Iterator[DocResult]:
+        """Short units through ``nlp.pipe`` with worker processes; a long one alone, here."""
+        stream = iter(units)
+        full = size * n_process
+        while True:
+            head: List[_Unit] = []
+            long_unit: Optional[_Unit] = None
+            ended = False
+            while len(head) < full:
+                unit = next(stream, None)
+                if unit is None:
+                    ended = True
+                    break
+                if unit.alone:
+                    long_unit = unit
+                    break
+                head.append(unit)
+            if head:
+                holder: List[_Unit] = []
+                if len(head) < full:
+                    # Fewer texts than the processes' batches: share them out evenly.
+                    yield from self._workers(head, iter(()), -(-len(head) // n_process), n_process, holder)
+                else:
+                    yield from self._workers(head, stream, size, n_process, holder)
+                    long_unit = holder[0] if holder else None
+                    ended = not holder
+            if long_unit is not None:
+                yield from self.batch([long_unit])
+            elif ended:
+                return
+
+    def _workers(self, head: List[_Unit], stream: Iterator[_Unit], batch: int, n_process: int,
+                 stash: List[_Unit]) -> Iterator[DocResult]:
+        """head and then short units of stream through worker processes, until a long unit
+        (left in stash) or the end."""
+        pending: Dict[int, _Unit] = {}
+
+        def pieces() -> Iterator[Tuple[str, int]]:
+            for unit in head:
+                pending[unit.seq] = unit
+                yield unit.pieces[0][1], unit.seq
+            for unit in stream:
+                if unit.alone:
+                    stash.append(unit)
+                    return
+                pending[unit.seq] = unit
+                yield unit.pieces[0][1], unit.seq
+
+        with _workers_exit_with_parent():
+            docs = self.nlp.pipe(pieces(), as_tuples=True, batch_size=batch, n_process=n_process)
+            for doc, seq in docs:
+                # Docs come out in order: one before this one that is still pending was
+                # dropped by an error handler (here or in a worker): run it again alone.
+                while pending and next(iter(pending)) < seq:
+                    yield from self.batch([pending.pop(next(iter(pending)))])
+                unit = pending.pop(seq)
+                records = self.records_from_doc(doc, unit.item.doc_id)
+                del doc
+                yield unit.results({0: records})
+        for seq in list(pending):
+            yield from self.batch([pending.pop(seq)])
+
+
+def _reason(proc_name: Optional[str], e: BaseException) -> str:
+    message = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
+    return f"'{proc_name}' raised {type(e).__name__}: {message}" if proc_name else f"{type(e).__name__}: {message}"
+
+
+# --- worker processes that end with their parent ------------------------------------------
+
+_WATCHED_PARENT: Optional[int] = None  # the pid whose forked workers watch it
+_AT_FORK_REGISTERED = False
+
+
+def _watch_parent_in_child() -> None:
+    """After a fork: a worker of a watched parent exits when that parent is gone (killed), instead
+    of waiting for work that never comes."""
+    parent = _WATCHED_PARENT
+    if parent is None or os.getppid() != parent:
+        return
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="spacy-quotes-parent-watch", daemon=True).start()
+
+
+@contextlib.contextmanager
+def _workers_exit_with_parent() -> Iterator[None]:
+    """While this is open, processes forked from this one (``nlp.pipe``'s workers, on
+    platforms that fork them) exit within a second of this process dying."""
+    global _WATCHED_PARENT, _AT_FORK_REGISTERED
+    if not _AT_FORK_REGISTERED and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_watch_parent_in_child)
+        _AT_FORK_REGISTERED = True
+    previous, _WATCHED_PARENT = _WATCHED_PARENT, os.getpid()
+    try:
+        yield
+    finally:
+        _WATCHED_PARENT = previous
 
 
 class _ErrorRecorder:
@@ -238,9 +480,8 @@ class _ErrorRecorder:
         self.last: Optional[str] = None
 
     def __call__(self, proc_name: Optional[str], proc: Any, docs: Optional[List[Any]], e: Exception) -> None:
-        message = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
-        if proc_name:
-            message = f"'{proc_name}' raised {type(e).__name__}: {message}"
+        message = _reason(proc_name, e) if proc_name else (
+            str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__)
         logger.debug("spacy_quotes: pipeline error: %s", e)
         self.last = message
         for doc in docs or []:
@@ -359,6 +600,65 @@ def iter_input_results(
 # --- resuming --------------------------------------------------------------------------
 
 
+RUN_RECORD_SUFFIX = ".run.json"
+
+
+def run_record_path(output: Union[str, Path]) -> Path:
+    """RETURNS (Path): where the run record of a JSONL output is kept (``OUT.run.json``)."""
+    output = Path(output)
+    return output.with_name(output.name + RUN_RECORD_SUFFIX)
+
+
+def run_record(inputs: Sequence[Union[str, Path]], model: Optional[str], max_length: Optional[int]) -> Dict[str, Any]:
+    """What a run is over, as ``--resume`` checks it: the inputs (absolute paths, ``-`` for
+    stdin), the model and the chunk length.
+
+    inputs (Sequence[Union[str, Path]]): the run's inputs.
+    model (Optional[str]): the ``--model`` given (None: the default pipeline).
+    max_length (Optional[int]): the ``--max-length`` given.
+    RETURNS (Dict[str, Any]): a JSON-serialisable record.
+    """
+    from .about import __version__
+
+    paths = [str(given) if str(given) == "-" else str(Path(given).resolve()) for given in inputs]
+    if model is not None and Path(model).exists():
+        model = str(Path(model).resolve())
+    return {"inputs": paths, "model": model, "max_length": max_length, "spacy_quotes": __version__}
+
+
+def write_run_record(output: Union[str, Path], record: Dict[str, Any]) -> None:
+    """Keep a run's record beside its JSONL output, for a later ``--resume``."""
+    run_record_path(output).write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def check_resume(output: Union[str, Path], record: Dict[str, Any]) -> None:
+    """Check that an output to resume was written by a run over the same inputs and model.
+
+    output (Union[str, Path]): the JSONL output. A missing or empty one needs no check.
+    record (Dict[str, Any]): :func:`run_record` of the run about to resume it.
+    RAISES (ValueError): when its run record is missing, unreadable or differs.
+    """
+    output = Path(output)
+    if not output.exists() or output.stat().st_size == 0:
+        return
+    where = run_record_path(output)
+    try:
+        kept = json.loads(where.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(
+            f"cannot resume {output}: it has no run record ({where.name}), so nothing says which inputs "
+            "and model wrote it; run without --resume to write it again"
+        ) from None
+    except (OSError, ValueError) as err:
+        raise ValueError(f"cannot resume {output}: its run record {where} cannot be read ({err})") from None
+    for key, what in (("inputs", "inputs"), ("model", "model"), ("max_length", "--max-length")):
+        if kept.get(key) != record.get(key):
+            raise ValueError(
+                f"cannot resume {output}: it was written with different {what} ({kept.get(key)!r}, now "
+                f"{record.get(key)!r}); resume with the same inputs and options, or write a new file"
+            )
+
+
 def prepare_resume(path: Union[str, Path]) -> Set[str]:
     """Ready an interrupted JSONL output for ``--resume`` and find the finished documents.
 
@@ -405,6 +705,8 @@ def prepare_resume(path: Union[str, Path]) -> Set[str]:
 
 
 __all__ = [
-    "DocResult", "RunSummary", "SPLIT_BOUNDARIES", "split_text", "shift_record", "merge_chunk_records",
-    "pipe_records", "iter_input_results", "prepare_resume",
+    "DocResult", "RunSummary", "SPLIT_BOUNDARIES", "BATCH_CHARS", "split_text", "check_max_length", "model_text",
+    "original_offset", "shift_record", "merge_chunk_records",
+    "pipe_records", "iter_input_results", "prepare_resume", "run_record", "run_record_path", "write_run_record",
+    "check_resume", "RUN_RECORD_SUFFIX",
 ]

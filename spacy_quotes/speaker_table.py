@@ -185,6 +185,27 @@ def _width(text: str) -> int:
     return width
 
 
+# Characters that a terminal acts on instead of showing (C0/C1 controls such as ESC, which
+# start colour and cursor sequences; bidirectional overrides, which reorder what follows).
+_UNPRINTABLE_CF = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str) -> str:
+    """Text safe to show on a terminal: control characters (``ESC``, ``BEL``, ``\\r``...)
+    and bidirectional overrides are left out, line and paragraph separators become spaces.
+
+    text (str): a name or id from an article.
+    RETURNS (str): the text to print.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        " " if unicodedata.category(c) in ("Zl", "Zp") else c
+        for c in text
+        if unicodedata.category(c) != "Cc" and c not in _UNPRINTABLE_CF
+    )
+
+
 def _pad(text: str, width: int, right: bool = False) -> str:
     fill = " " * max(0, width - _width(text))
     return fill + text if right else text + fill
@@ -195,9 +216,10 @@ _COLUMNS = ("speaker", "quotes", "direct", "mixed", "indirect", "documents", "do
 
 def _text_table(rows: List[SpeakerRow]) -> str:
     header = ["SPEAKER", "QUOTES", "DIRECT", "MIXED", "INDIRECT", "DOCS", "DOC IDS"]
+    # A terminal would act on control sequences in a name from an article: leave them out.
     body = [
-        [row.name, str(row.quotes), str(row.direct), str(row.mixed), str(row.indirect),
-         str(row.documents), ", ".join(row.doc_ids)]
+        [printable(row.name), str(row.quotes), str(row.direct), str(row.mixed), str(row.indirect),
+         str(row.documents), printable(", ".join(row.doc_ids))]
         for row in rows
     ]
     widths = [max(_width(cells[i]) for cells in [header] + body) for i in range(len(header))]

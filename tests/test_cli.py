@@ -172,10 +172,11 @@ def test_extract_directory_sorted_recursive_crlf(rule_model: str, corpus: Path) 
     result = invoke(["extract", str(corpus), "--model", rule_model, "--batch-size", "1"])
     assert result.exit_code == 0, result.stderr
     records = parse_jsonl(result.stdout)
-    check_contract(records, {"a": DOC_A, "b": DOC_B})
-    # b.txt < empty.txt (no records) < sub/a.txt; notes.md is not a .txt file
+    check_contract(records, {"sub/a": DOC_A, "b": DOC_B})
+    # b.txt < empty.txt (no records) < sub/a.txt (doc_id: the path in the directory);
+    # notes.md is not a .txt file
     assert [(r["doc_id"], r["text"]) for r in records] == [
-        ("b", "Line two"), ("a", "We will win"), ("a", "Prices will rise")]
+        ("b", "Line two"), ("sub/a", "We will win"), ("sub/a", "Prices will rise")]
     assert records[0]["start"] == DOC_B.index("Line two")  # \r\n counts as two characters
 
 
@@ -208,7 +209,7 @@ def test_extract_output_file(rule_model: str, corpus: Path, tmp_path: Path) -> N
     assert result.stdout == ""
     records = parse_jsonl(out.read_text(encoding="utf-8"))
     assert len(records) == 3
-    check_contract(records, {"a": DOC_A, "b": DOC_B})
+    check_contract(records, {"sub/a": DOC_A, "b": DOC_B})
 
 
 def test_extract_bad_inputs_reported_and_batch_goes_on(rule_model: str, corpus: Path, tmp_path: Path) -> None:
@@ -235,7 +236,7 @@ def test_extract_bad_inputs_reported_and_batch_goes_on(rule_model: str, corpus: 
     assert "failed" in by_file["boom.txt"][0]
     records = parse_jsonl(result.stdout)
     assert [(r["doc_id"], r["text"]) for r in records] == [
-        ("b", "Line two"), ("a", "We will win"), ("a", "Prices will rise"), ("ok", "Fine")]
+        ("b", "Line two"), ("sub/a", "We will win"), ("sub/a", "Prices will rise"), ("ok", "Fine")]
 
 
 def test_extract_empty_file_gives_no_records(rule_model: str, corpus: Path) -> None:
@@ -279,6 +280,8 @@ def test_extract_resume_after_interruption(rule_model: str, tmp_path: Path, cut:
     assert data.count(b"\n") == 12
     partial = tmp_path / "partial.jsonl"
     partial.write_bytes(data[: int(len(data) * cut)])  # interrupted mid-line
+    # the run record that the interrupted run wrote beside its output when it started
+    shutil.copy(tmp_path / "full.jsonl.run.json", tmp_path / "partial.jsonl.run.json")
     result = invoke(["extract", *inputs, "-o", str(partial), "--model", rule_model, "--resume"])
     assert result.exit_code == 0, result.stderr
     assert partial.read_bytes() == data  # no duplicates, no gaps
@@ -299,9 +302,9 @@ def test_extract_csv(rule_model: str, corpus: Path) -> None:
     result = invoke(["extract", str(corpus), "--format", "csv", "--model", rule_model])
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
-    texts = {"a": DOC_A, "b": DOC_B}
+    texts = {"sub/a": DOC_A, "b": DOC_B}
     assert [(r["doc_id"], r["text"]) for r in rows] == [
-        ("b", "Line two"), ("a", "We will win"), ("a", "Prices will rise")]
+        ("b", "Line two"), ("sub/a", "We will win"), ("sub/a", "Prices will rise")]
     for row in rows:
         doc_text = texts[row["doc_id"]]
         assert row["text"] == doc_text[int(row["start"]):int(row["end"])]

@@ -1,15 +1,19 @@
 """What every command shares: the typer app, exit codes, one-line errors, logging set-up,
 loading the pipeline, the progress line, shared option texts and the input runner with progress."""
+import contextlib
 import logging
+import os
 import sys
 import time
 from pathlib import Path
-from typing import IO, Any, List, NoReturn, Optional
+from typing import IO, Any, List, NoReturn, Optional, Sequence
 
 import typer
 from spacy.language import Language
 
 from .. import load as load_quotes
+from ..inputs import output_conflict
+from ..runner import check_max_length
 
 logger = logging.getLogger("spacy_quotes")
 
@@ -180,19 +184,36 @@ def write_text_output(content: str, output: Optional[str]) -> None:
     if output in (None, "-"):
         typer.echo(content, nl=False)
         return
+    path = Path(output)  # type: ignore[arg-type]
+    partial = path.with_name(f".{path.name}.partial")
     try:
-        path = Path(output)  # type: ignore[arg-type]
+        # A temporary file renamed over the output: a failed write leaves the old file whole.
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8", newline="\n")
+        partial.write_text(content, encoding="utf-8", newline="\n")
+        os.replace(partial, path)
     except OSError as err:
+        with contextlib.suppress(OSError):
+            partial.unlink()
         fail(f"cannot write {output}: {err.strerror or err}")
+
+
+def check_output(output: Optional[str], inputs: Sequence[str]) -> None:
+    """Refuse (exit 2) an output file that is one of the inputs or would be read as one."""
+    if output in (None, "-"):
+        return
+    problem = output_conflict(output, inputs)  # type: ignore[arg-type]
+    if problem:
+        fail(problem)
 
 
 def run_over_inputs(command: Any, inputs: List[str], model: Optional[str], quiet: bool, **options: Any) -> Any:
     """Load the pipeline and run a library command over the inputs, with progress and error lines."""
     try:
         nlp = load_pipeline(model)
+        check_max_length(nlp, options.get("max_length"))
     except CLIError as err:
+        fail(str(err))
+    except ValueError as err:
         fail(str(err))
     stderr = typer.get_text_stream("stderr")
     progress = Progress(stderr, enabled=not quiet and isatty(stderr))

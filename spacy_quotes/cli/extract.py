@@ -8,11 +8,13 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Set
 import typer
 
 from ..inputs import InputError, InputText, read_inputs
-from ..runner import DocResult, pipe_records, prepare_resume
 from ..plugins import export_records, get_exporters
+from ..runner import (
+    DocResult, check_max_length, check_resume, pipe_records, prepare_resume, run_record, write_run_record,
+)
 from ._util import (
-    EXIT_BROKEN_PIPE, EXIT_INPUT_ERRORS, INPUTS_HELP, MAX_LENGTH_HELP, MODEL_HELP, CLIError, Progress, app, fail, isatty,
-    load_pipeline,
+    EXIT_BROKEN_PIPE, EXIT_INPUT_ERRORS, INPUTS_HELP, MAX_LENGTH_HELP, MODEL_HELP, CLIError, Progress, app,
+    check_output, fail, isatty, load_pipeline,
 )
 
 
@@ -43,20 +45,34 @@ def extract_cli(
     if format not in exporters:
         fail(f"unknown format '{format}' (available: {', '.join(sorted(exporters))})")
     to_stdout = output in (None, "-")
-    skip: Set[str] = set()
+    check_output(output, inputs)
     if resume:
         if to_stdout:
             fail("--resume needs an output file (-o FILE)")
         if format != "jsonl":
             fail(f"--resume works with --format jsonl only, not '{format}'")
-        try:
-            skip = prepare_resume(output)  # type: ignore[arg-type]
-        except (ValueError, OSError) as err:
-            fail(str(err))
     try:
         nlp = load_pipeline(model)
+        check_max_length(nlp, max_length)
     except CLIError as err:
         fail(str(err))
+    except ValueError as err:
+        fail(str(err))
+    # What the run is over, kept beside a JSONL output so that --resume can check it. The
+    # output is cut for --resume only now, once the pipeline is loaded and the check passed.
+    this_run = run_record(inputs, model, max_length)
+    skip: Set[str] = set()
+    try:
+        if resume:
+            check_resume(output, this_run)  # type: ignore[arg-type]
+            skip = prepare_resume(output)  # type: ignore[arg-type]
+        if not to_stdout and format == "jsonl":
+            Path(output).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+            write_run_record(output, this_run)  # type: ignore[arg-type]
+    except ValueError as err:
+        fail(str(err))
+    except OSError as err:
+        fail(f"cannot resume or write {output}: {err.strerror or err}")
 
     stderr = typer.get_text_stream("stderr")
     progress = Progress(stderr, enabled=not quiet and isatty(stderr))

@@ -4,7 +4,9 @@ from typing import List, Optional
 import typer
 
 from ..render import render_command
-from ._util import EXIT_INPUT_ERRORS, INPUTS_HELP, MAX_LENGTH_HELP, MODEL_HELP, app, run_over_inputs, write_text_output
+from ._util import (
+    EXIT_INPUT_ERRORS, INPUTS_HELP, MAX_LENGTH_HELP, MODEL_HELP, app, check_output, run_over_inputs, write_text_output,
+)
 
 
 @app.command("render")
@@ -25,6 +27,7 @@ def render_cli(
     The page loads nothing from the network (inline CSS, no scripts). A bad input gets one
     error line on stderr and the rest are rendered; the exit status is then 1.
     """
+    check_output(output, inputs)
     page, summary = run_over_inputs(
         render_command, inputs, model, quiet,
         title=title, batch_size=batch_size, n_process=n_process, max_length=max_length,

@@ -5,7 +5,9 @@ from typing import List, Optional
 import typer
 
 from ..speaker_table import speakers_command
-from ._util import EXIT_INPUT_ERRORS, INPUTS_HELP, MAX_LENGTH_HELP, MODEL_HELP, app, run_over_inputs, write_text_output
+from ._util import (
+    EXIT_INPUT_ERRORS, INPUTS_HELP, MAX_LENGTH_HELP, MODEL_HELP, app, check_output, run_over_inputs, write_text_output,
+)
 
 
 class SpeakerFormat(str, Enum):
@@ -31,6 +33,7 @@ def speakers_cli(
 
     A bad input gets one error line on stderr and the rest are counted; the exit status is then 1.
     """
+    check_output(output, inputs)
     table, summary = run_over_inputs(
         speakers_command, inputs, model, quiet,
         fmt=format.value, batch_size=batch_size, n_process=n_process, max_length=max_length,
