@@ -16,7 +16,9 @@ sub-app added with ``app.add_typer``), imported below so that it registers. Diag
 stderr; stdout carries only data (records, tables).
 """
 from ._util import EXIT_INPUT_ERRORS, EXIT_USAGE, NAME, CLIError, Progress, app, convert_app, fail, load_pipeline
+from .annotate import export_cli as annotate_export_cli  # noqa: F401  (annotate export)
 from .convert import convert_polnear_cli
+from .convert_tools import convert_brat_cli, convert_labelstudio_cli  # noqa: F401  (convert labelstudio|brat)
 from .evaluate import evaluate_cli, metrics_table, quote_metrics
 from .exporters import exporters_cli
 from .extract import extract_cli
