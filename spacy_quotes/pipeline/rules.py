@@ -3,26 +3,20 @@
 The tagger gives each token one role, so an attribution nested inside another's content is
 lost: in ``The ministry rejected an allegation by X that Y``, the content of ``rejected`` is
 ``an allegation by X that Y``, and ``X`` asserting ``that Y`` (cue ``allegation``) is a second
-attribution over the same tokens. :func:`nested_attributions` adds the inner one where the
-parse shows it plainly: a noun of speech (``allegation``, ``claim``, ...) with a ``that`` clause
-and an agent of its own (``by X``, ``X's``, ``his``, a nationality adjective). Run on every
-sentence of PolNeAR train and dev, the pattern is found 60 times: 34 are gold attributions with
-that noun as cue, 24 of them with exactly that content (the others mostly end elsewhere).
+attribution over the same tokens.
 
-:func:`quoted_commitments` adds the mixed quotes of verbs of commitment the tagger left out
-(``X vowed to strike "everywhere"``): the ``to`` clause of ``threaten``, ``vow``, ``promise`` or
-``pledge`` when it holds quoted words. In PolNeAR train and dev such a clause is an attribution
-with that cue 20 times in 21 (its exact boundaries 10 times); without quoted words it is often
-not one (``pledged to`` an amount), so those are left to the tagger.
+* :func:`nested_attributions`: a noun of speech (``allegation``, ``claim``, ...) with a ``that``
+  clause and an agent of its own (``by X``, ``X's``, ``his``, a nationality adjective).
+* :func:`quoted_commitments`: the ``to`` clause of ``threaten``, ``vow``, ``promise`` or
+  ``pledge`` when it holds quoted words (``X vowed to strike "everywhere"``); without quoted
+  words it is often no attribution (``pledged to`` an amount), so those are left to the tagger.
+* :func:`according_to`: an ``according to X`` the tagger left without a content gets the rest
+  of its sentence.
+* :func:`extend_coordinated_sources`: ``X and Y`` is one speaker.
 
-:func:`according_to` gives an ``according to X`` the tagger left without a content the rest of
-its sentence, and :func:`extend_coordinated_sources` makes ``X and Y`` one speaker; their
-docstrings give the PolNeAR counts behind them. Of the four, only :func:`according_to` changes the
-shipped model's output on PolNeAR dev (weighted dev score 67.96 -> 68.09): there the tagger already
-covers the others' cases, which turn up in other styles of news.
-
-Each rule span gets the score ``RULE_SCORE``; the linking and speaker steps treat it like the
-model's spans.
+The counts in PolNeAR behind each rule are in ``docs/architecture.md`` (section "The attribution
+rules"). Each rule span gets the score ``RULE_SCORE``; the linking and speaker steps treat it
+like the model's spans.
 """
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
