@@ -20,6 +20,8 @@ from spacy.training import Example
 from spacy.util import registry
 
 from .marks import find_quotations, quote_type
+from .annotations import annotations_to_docs, read_annotation_jsonl
+from .base import load_base
 from .layout import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, write_quote_groups
 
 logger = logging.getLogger("spacy_quotes")
@@ -268,8 +270,6 @@ def read_gold_docs(path: Path, nlp: Language) -> Iterator[Doc]:
     """
     path = Path(path)
     if path.suffix == ".jsonl":
-        from .annotations import annotations_to_docs, read_annotation_jsonl
-
         yield from annotations_to_docs(read_annotation_jsonl(path), nlp)
     else:
         yield from DocBin().from_disk(path).get_docs(nlp.vocab)
@@ -303,8 +303,6 @@ def create_quote_corpus_reader(path: Optional[Path], limit: int = 0) -> Callable
             return
         parser_nlp = nlp
         if Path(path).suffix == ".jsonl" and "parser" not in nlp.pipe_names:
-            from .base import load_base
-
             parser_nlp = load_base()
         for i, doc in enumerate(read_gold_docs(Path(path), parser_nlp)):
             if limit and i >= limit:

@@ -9,6 +9,7 @@ from typing import Any, Iterable, Iterator, List, Optional
 
 from spacy.tokens import Doc
 
+from ..quote import get_quotes
 from .hookspecs import hookimpl, hookspec
 from .manager import Exporter, get_exporter, get_exporters, get_plugin_manager, process_record
 
@@ -20,8 +21,6 @@ def records_from_doc(doc: Doc, doc_id: Optional[str] = None) -> List[dict]:
     doc_id (Optional[str]): its id; default ``doc.user_data["doc_id"]``.
     RETURNS (List[dict]): one record per quote, in quote order.
     """
-    from ..quote import get_quotes
-
     if doc_id is None:
         doc_id = doc.user_data.get("doc_id")
     return [process_record(q.to_dict(doc_id), q, doc) for q in get_quotes(doc)]
