@@ -96,8 +96,8 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
 import numpy
 from spacy.tokens import Doc, Span, SpanGroup, Token
 
-from .docarrays import paragraph_breaks
-from .quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY
+from ..docarrays import paragraph_breaks
+from ..quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY
 
 logger = logging.getLogger("spacy_quotes")
 
@@ -510,7 +510,7 @@ class _Resolver:
         self.in_quote = bytearray(self.n)
         # tokens inside quotation marks: the quoted words themselves, as opposed to the
         # reporter's paraphrase in an indirect quote
-        from .marks import find_quotations, quote_state
+        from ..marks import find_quotations, quote_state
 
         if self.n:
             quotations = self.quotations if self.quotations is not None else find_quotations(self.text)
