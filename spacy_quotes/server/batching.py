@@ -143,6 +143,7 @@ class BatchStats:
     largest_batch (int): the most requests in one batch.
     queued_jobs (int): requests waiting for a worker now.
     running_batches (int): batches being processed now.
+    retried_jobs (int): requests run again on their own after a pipeline error in their batch.
     """
 
     batches: int = 0
@@ -151,6 +152,7 @@ class BatchStats:
     largest_batch: int = 0
     queued_jobs: int = 0
     running_batches: int = 0
+    retried_jobs: int = 0
 
     def as_dict(self) -> Dict[str, int]:
         """RETURNS (Dict[str, int]): the figures."""
@@ -214,15 +216,20 @@ class Batcher:
     async def _dispatch(self) -> None:
         assert self._queue is not None and self._slots is not None
         while True:
-            await self._slots.acquire()
             batch: List[_Job] = []
+            while not batch:
+                job = await self._next_job()
+                if not job.future.cancelled():  # the client went away while it waited
+                    batch.append(job)
+                else:
+                    self.stats.queued_jobs -= 1
             try:
-                while not batch:
-                    job = await self._next_job()
-                    if not job.future.cancelled():  # the client went away while it waited
-                        batch.append(job)
-                    else:
-                        self.stats.queued_jobs -= 1
+                # a job in hand, wait for a free worker; the jobs that queue up meanwhile join it
+                await self._slots.acquire()
+            except BaseException:
+                batch[0].future.cancel()
+                raise
+            try:
                 n_docs, n_chars = len(batch[0].items), batch[0].chars
                 while not self._queue.empty():
                     job = self._queue.get_nowait()
@@ -267,9 +274,32 @@ class Batcher:
         pos = 0
         for job in batch:
             n = len(job.items)
-            if not job.future.done():
-                job.future.set_result(results[pos:pos + n])
+            job_results = results[pos:pos + n]
             pos += n
+            if len(batch) > 1 and any(r.error is not None for r in job_results):
+                # A pipeline error skips its whole nlp.pipe batch: this job may only have been
+                # batched with the one that failed, so it runs again on its own.
+                self._retry(job)
+            elif not job.future.done():
+                job.future.set_result(job_results)
+
+    def _retry(self, job: _Job) -> None:
+        async def again() -> None:
+            assert self._slots is not None
+            async with self._slots:
+                try:
+                    results = await self.pool.run(job.items)
+                except PipelineError as err:
+                    if not job.future.done():
+                        job.future.set_exception(err)
+                    return
+            self.stats.retried_jobs += 1
+            if not job.future.done():
+                job.future.set_result(results)
+
+        task = asyncio.get_running_loop().create_task(again())
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
 
     async def close(self) -> None:
         """Stop taking jobs; the waiting ones are cancelled, the running ones finish."""
