@@ -136,9 +136,9 @@ def _standoff_to_document(
     task: str, doc_id: str, text: str, ann_text: str, label_map: Dict[str, str], annotator: Optional[str], group: str
 ) -> ToolDocument:
     try:
-        standoff = parse_brat(ann_text, strict=True, source=task)
-    except ValueError as err:
-        raise AnnotationError(task, str(err).split(": ", 1)[-1]) from None
+        standoff = parse_brat(ann_text, strict=True)
+    except ValueError as err:  # "line N: malformed brat line ..."
+        raise AnnotationError(task, str(err)) from None
     doc = ToolDocument(task=task, doc_id=doc_id, text=text, annotator=annotator, group=group)
     fragments: Dict[str, List[str]] = {}  # T id -> region ids (one per content fragment)
     ignored: Dict[str, int] = {}

@@ -189,7 +189,7 @@ def _check_regions(doc: ToolDocument) -> Dict[str, Region]:
                 if b.start >= a.end:
                     break
                 if (a.start, a.end) == (b.start, b.end) or b.end > a.end:
-                    how = "the same span as" if (a.start, a.end) == (b.start, b.end) else "overlaps"
+                    how = "is the same span as" if (a.start, a.end) == (b.start, b.end) else "overlaps"
                     raise AnnotationError(
                         doc.task, f"{role} region {b.id!r} ({b.start}..{b.end} {doc.text[b.start:b.end]!r}) {how} "
                         f"{role} region {a.id!r} ({a.start}..{a.end} {doc.text[a.start:a.end]!r})")
