@@ -236,10 +236,21 @@ class _Unit:
             _map_record(rec, removed, offset, self.item.text)
             for i, (offset, _, removed) in enumerate(self.pieces) for rec in parts[i]
         ]
+        # A quote says something: content without a letter or digit (a run of quotation
+        # marks or dashes the model took for a quote) is no record.
+        kept = [rec for rec in records if not isinstance(rec.get("text"), str) or _says_something(rec["text"])]
+        if len(kept) < len(records):
+            logger.info("spacy_quotes: %s: %d quotes without a letter or digit left out", self.item.source,
+                        len(records) - len(kept))
+            records = kept
         records.sort(key=lambda r: (r["start"], r["end"]))
         for i, rec in enumerate(records):
             rec["index"] = i
         return DocResult(self.item, records)
+
+
+def _says_something(text: str) -> bool:
+    return any(c.isalnum() for c in text)
 
 
 def _units(texts: Iterable[InputText], limit: int) -> Iterator[_Unit]:
