@@ -161,11 +161,15 @@ def installed_plugin(tmp_path_factory):
     import shutil
 
     shutil.copytree(src, build / "pkg")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--disable-pip-version-check", "--target", str(target), str(build / "pkg")],
-        check=True, capture_output=True,
+    # As a user installs it: pip builds the package in an isolated environment with the
+    # setuptools its pyproject.toml asks for (from PyPI), so the test needs neither setuptools
+    # nor wheel in this environment (a fresh venv has neither).
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check",
+         "--target", str(target), str(build / "pkg")],
+        capture_output=True, text=True, timeout=600,
     )
+    assert proc.returncode == 0, proc.stderr
     return target
 
 
