@@ -25,6 +25,7 @@ from spacy.tokens import Doc
 
 from .quote import QUOTE_TYPES, get_quotes
 from .runner import RunSummary, iter_input_results  # noqa: F401  (re-exported: they lived here)
+from .text import NAME_PARTICLES, space_fold
 
 logger = logging.getLogger("spacy_quotes")
 
@@ -64,7 +65,7 @@ def _speaker_key(name: Optional[str]) -> str:
     """
     if name is None:
         return ""
-    return " ".join(str(name).split()).casefold()
+    return space_fold(str(name))
 
 
 def _sort_key(row: SpeakerRow) -> tuple:
@@ -123,10 +124,6 @@ def collect_speakers(records: Iterable[Dict[str, Any]]) -> List[SpeakerRow]:
     return rows
 
 
-_NAME_PARTICLES = frozenset(("da", "de", "del", "di", "do", "dos", "du", "van", "von", "der", "den", "ter",
-                             "la", "le", "bin", "ibn", "al", "el", "y"))
-
-
 def _name_aliases(spellings: Dict[str, Counter]) -> Dict[str, str]:
     """Shorter forms of a person's or organisation's name across documents, each mapped to
     its one longer form: ``tayyip erdogan`` -> ``recep tayyip erdogan`` when the table has
@@ -136,7 +133,7 @@ def _name_aliases(spellings: Dict[str, Counter]) -> Dict[str, str]:
     def is_name(key: str) -> bool:
         words = next(iter(spellings[key])).split()
         return (len(words) >= 2 and words[0][:1].isupper() and words[-1][:1].isupper()
-                and all(w[:1].isupper() or w in _NAME_PARTICLES for w in words))
+                and all(w[:1].isupper() or w in NAME_PARTICLES for w in words))
 
     names = [k for k in spellings if k and is_name(k)]
     alias: Dict[str, str] = {}

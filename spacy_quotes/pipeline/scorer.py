@@ -15,15 +15,15 @@ are found and whose predicted ``speaker_name`` names the same speaker (case, acc
 "the" and the British/American "defence"/"defense" spelling aside). Per quote type,
 ``quotes_{type}_content_r`` is the exact-match recall of gold quotes of that type.
 """
-import unicodedata
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import registry
 
-from ..speakers import RESOLVED_LABEL
 from ..quote import CUE_KEY, QUOTE_TYPES, QUOTES_KEY, SPEAKER_KEY, get_quotes
+from ..speakers import RESOLVED_LABEL
+from ..text import norm_name
 
 ROLE_KEYS = (("content", QUOTES_KEY), ("cue", CUE_KEY), ("speaker", SPEAKER_KEY))
 
@@ -60,16 +60,14 @@ def _count_overlap(xs: List[Tuple[int, int]], ys: List[Tuple[int, int]]) -> int:
 
 
 def normalize_name(name: Optional[str]) -> str:
-    """Lowercase, strip accents, a leading determiner and spelling variants of a name."""
-    if not name:
-        return ""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = text.replace("defense", "defence").replace("’", "'")
-    words = [w.strip(".,;:'\"") for w in text.split()]
-    while words and words[0] in ("the", "a", "an"):
-        words = words[1:]
-    return " ".join(w for w in words if w)
+    """The form in which gold and predicted speaker names are compared
+    (:func:`spacy_quotes.text.norm_name`: case, accents, a leading article and spelling
+    variants aside).
+
+    name (Optional[str]): a ``speaker_name`` value.
+    RETURNS (str): the normalised name ("" for None).
+    """
+    return norm_name(name)
 
 
 def _find(pred: List[Tuple[int, int]], gold: Tuple[int, int]) -> int:
