@@ -286,7 +286,8 @@ def test_long_text_pieces_go_through_one_at_a_time() -> None:
     nlp = spacy.blank("en")
     nlp.add_pipe("test_bad_input_batches")
     long_text = "\n\n".join(["word " * 2000] * 30)  # 300k characters: 4 pieces of at most 100k
-    texts = [InputText("s1", "short one", "s1"), InputText("long", long_text, "long"), InputText("s2", "short two", "s2")]
+    texts = [InputText("s1", "short one", "s1"), InputText("long", long_text, "long"),
+             InputText("s2", "short two", "s2")]
     BATCHES.clear()
     results = list(pipe_records(nlp, texts, batch_size=32, max_length=100_000, records_from_doc=records_of))
     assert [r.item.doc_id for r in results] == ["s1", "long", "s2"] and all(r.error is None for r in results)
