@@ -5,6 +5,7 @@ The tool files are built here the way each tool writes them (Label Studio's JSON
 these tests. A real ``spacy train`` of two steps runs on the converted data.
 """
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from spacy_quotes.annotate import (
     AnnotationError, Region, Relation, ToolDocument, convert_brat, convert_labelstudio, export_command,
     parse_label_map, to_annotation,
 )
+from spacy_quotes.annotate.finetune import assemble_pipeline, write_finetune_source
 from spacy_quotes.annotate.labelstudio import LABEL_CONFIG, label_config_path
 from spacy_quotes.quote import get_quotes
 
@@ -428,10 +430,7 @@ def test_spacy_train_fine_tunes_from_the_shipped_weights(labelstudio_round_trip,
     """A real `spacy train` of two steps with configs/quotes_finetune.cfg on converted data: it
     starts from the shipped weights (dev scores at step 0 are theirs) and saves a pipeline."""
     out = labelstudio_round_trip[0] / "out"
-    source = tmp_path / "shipped"
-    nlp = spacy.blank("en")
-    nlp.add_pipe("quotes", config={"resolve_speakers": False})
-    nlp.to_disk(source)
+    source = write_finetune_source(tmp_path / "shipped")
     proc = subprocess.run(
         [sys.executable, "-m", "spacy", "train", str(REPO / "configs" / "quotes_finetune.cfg"),
          "--paths.source", str(source), "--paths.train", str(out / "train.spacy"), "--paths.dev", str(out / "dev.spacy"),
@@ -444,6 +443,108 @@ def test_spacy_train_fine_tunes_from_the_shipped_weights(labelstudio_round_trip,
     assert float(rows[0][-1]) == pytest.approx(1.0, abs=0.005), rows
     tuned = spacy.load(tmp_path / "run" / "model-last")
     assert tuned.get_pipe("quotes").is_initialized
-    dev = list(DocBin().from_disk(out / "dev.spacy").get_docs(tuned.vocab))
-    pred = tuned(dev[0].copy())
-    assert get_quotes(pred), "the fine-tuned model finds no quote"
+    # a ready pipeline for raw text: base + the fine-tuned quotes, speaker names resolved
+    nlp = assemble_pipeline(tmp_path / "run" / "model-last", tmp_path / "ready")
+    assert nlp.pipe_names[-1] == "quotes" and "parser" in nlp.pipe_names
+    assert nlp.get_pipe("quotes").cfg["resolve_speakers"] is True
+    doc = spacy.load(tmp_path / "ready")(TEXTS["glacier"])
+    assert any(q.speaker is not None and q.speaker.text.startswith("Tomas Berg") for q in get_quotes(doc))
+
+
+# --- a real Label Studio ---------------------------------------------------------------------------
+
+_LABEL_STUDIO = os.environ.get("SPACY_QUOTES_LABEL_STUDIO") or shutil.which("label-studio")
+_TOKEN = "0123456789abcdef0123456789abcdef01234567"
+# Label Studio 1.14+ disables legacy API tokens for new organisations: switch them on for the test
+_ENABLE_TOKENS = """
+import os, sys, django
+import label_studio
+sys.path.insert(0, os.path.dirname(label_studio.__file__))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings.label_studio")
+django.setup()
+try:
+    from jwt_auth.models import JWTSettings
+except ImportError:  # before 1.14: legacy tokens are the only kind
+    sys.exit(0)
+from organizations.models import Organization
+for org in Organization.objects.all():
+    settings, _ = JWTSettings.objects.get_or_create(organization=org)
+    settings.legacy_api_tokens_enabled = True
+    settings.save()
+"""
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_LABEL_STUDIO is None, reason="label-studio is not installed (pip install label-studio in a "
+                    "separate venv and set SPACY_QUOTES_LABEL_STUDIO to its label-studio executable)")
+def test_real_label_studio_round_trip(quotes_nlp, base_nlp, inputs, predicted, tmp_path):
+    """Label Studio itself on loopback: create a project with the exported labelling config,
+    import the tasks through its API, submit each prediction as an annotation, export JSON and
+    convert it: the model's quotes come back."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    export_command([str(inputs)], quotes_nlp, tool="labelstudio", output=tmp_path / "tasks.json")
+    port = _free_port()
+    env = dict(os.environ, LABEL_STUDIO_BASE_DATA_DIR=str(tmp_path / "ls"), LABEL_STUDIO_USERNAME="test@example.com",
+               LABEL_STUDIO_PASSWORD="a-test-password-1", LABEL_STUDIO_USER_TOKEN=_TOKEN,
+               SENTRY_DSN="", FRONTEND_SENTRY_DSN="")
+    python = str(Path(_LABEL_STUDIO).resolve().parent / "python")
+    log = (tmp_path / "ls.log").open("w")
+    server = subprocess.Popen([_LABEL_STUDIO, "start", "--no-browser", "--host", "127.0.0.1", "--port", str(port),
+                               "--internal-host", "127.0.0.1"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                              cwd=str(tmp_path))
+    base = f"http://127.0.0.1:{port}"
+
+    def call(method, path, body=None):
+        req = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": f"Token {_TOKEN}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            return json.loads(resp.read() or b"null")
+
+    try:
+        deadline = time.time() + 480
+        while True:
+            assert server.poll() is None, (tmp_path / "ls.log").read_text()[-3000:]
+            try:
+                with urllib.request.urlopen(base + "/health", timeout=5) as resp:
+                    if resp.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            assert time.time() < deadline, "Label Studio did not start in 8 minutes"
+            time.sleep(3)
+        subprocess.run([python, "-c", _ENABLE_TOKENS], env=env, check=True, capture_output=True, timeout=240,
+                       cwd=str(tmp_path))
+        config = label_config_path(tmp_path / "tasks.json").read_text(encoding="utf-8")
+        project = call("POST", "/api/projects", {"title": "spacy-quotes test", "label_config": config})
+        imported = call("POST", f"/api/projects/{project['id']}/import",
+                        json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8")))
+        assert imported["task_count"] == len(TEXTS) and imported["prediction_count"] == len(TEXTS)
+        listed = call("GET", f"/api/tasks?project={project['id']}")
+        for task in listed["tasks"] if isinstance(listed, dict) else listed:
+            full = call("GET", f"/api/tasks/{task['id']}")
+            call("POST", f"/api/tasks/{task['id']}/annotations",
+                 {"result": full["predictions"][0]["result"], "was_cancelled": False, "ground_truth": False})
+        exported = call("GET", f"/api/projects/{project['id']}/export?exportType=JSON&download_all_tasks=true")
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+    (tmp_path / "export.json").write_text(json.dumps(exported), encoding="utf-8")
+    result = convert_labelstudio(tmp_path / "export.json", tmp_path / "out", base_nlp, dev_fraction=0)
+    assert not result.errors and result.documents == len(TEXTS)
+    gold = _gold(tmp_path / "out", base_nlp.vocab)
+    assert {k: _quote_tuples(d) for k, d in gold.items()} == predicted

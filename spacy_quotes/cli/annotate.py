@@ -6,6 +6,7 @@ from typing import List, Optional
 import typer
 
 from ..annotate.export import export_command
+from ..annotate.finetune import assemble_pipeline, write_finetune_source
 from ._util import EXIT_INPUT_ERRORS, INPUTS_HELP, MAX_LENGTH_HELP, MODEL_HELP, app, check_output, fail, run_over_inputs
 
 annotate_app = typer.Typer(
@@ -80,3 +81,33 @@ def export_cli(
         typer.echo(f"{summary.documents} documents, {summary.quotes} quotes -> {written}", err=True)
     if summary.errors:
         raise typer.Exit(EXIT_INPUT_ERRORS)
+
+
+@annotate_app.command("source")
+def source_cli(
+    out: Path = typer.Argument(..., metavar="OUT", help="Folder for the pipeline (e.g. training/shipped)."),
+) -> None:
+    """Save the pipeline that configs/quotes_finetune.cfg starts from (`--paths.source OUT`):
+    the shipped `quotes` weights, so that `spacy train` fine-tunes them."""
+    try:
+        write_finetune_source(out)
+    except OSError as err:
+        fail(f"cannot write {out}: {err.strerror or err}")
+    typer.echo(f"shipped quotes weights -> {out}; train with --paths.source {out}", err=True)
+
+
+@annotate_app.command("assemble")
+def assemble_cli(
+    trained: Path = typer.Argument(..., metavar="TRAINED", help="A `spacy train` output, e.g. training/finetuned/model-best."),
+    out: Path = typer.Argument(..., metavar="OUT", help="Folder for the ready pipeline."),
+    base: str = typer.Option("", "--base", help="Base pipeline (default: en_core_web_sm)."),
+) -> None:
+    """Put a fine-tuned `quotes` component after the base pipeline, speaker resolution on: a
+    pipeline for `spacy-quotes extract --model OUT` or `spacy.load(OUT)`."""
+    if not (trained / "config.cfg").is_file():
+        fail(f"{trained}: not a saved pipeline (no config.cfg)")
+    try:
+        nlp = assemble_pipeline(trained, out, base=base)
+    except (OSError, ValueError) as err:
+        fail(str(err))
+    typer.echo(f"{out}: pipeline {', '.join(nlp.pipe_names)}", err=True)
