@@ -21,7 +21,15 @@ from typing import Any, Dict, List, Optional
 
 from spacy.language import Language
 
-from .worker import WorkItem, WorkResult, init_worker, pipeline_info, process_items, worker_info, worker_process_items
+from .worker import (
+    WorkItem,
+    WorkResult,
+    init_worker,
+    pipeline_info,
+    process_items,
+    worker_info,
+    worker_process_items,
+)
 
 logger = logging.getLogger("spacy_quotes")
 

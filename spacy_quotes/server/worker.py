@@ -16,8 +16,8 @@ from spacy.language import Language
 
 from ..about import __version__
 from ..inputs import InputText
-from ..runner import pipe_records
 from ..render import doc_from_records, render_doc
+from ..runner import pipe_records
 
 logger = logging.getLogger("spacy_quotes")
 
