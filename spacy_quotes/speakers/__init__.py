@@ -84,7 +84,8 @@ Algorithm
    with no antecedent) gives None.
 
 Everything is computed from precomputed arrays, sorted offset lists, indexes and bisect, so a
-document costs O(n_tokens + n_quotes * window), not O(n_quotes * n_tokens).
+document costs O(n_tokens + n_quotes * window), not O(n_quotes * n_tokens); linking a name
+looks its candidates up by its words (see :mod:`.referents`), however many referents share one.
 
 Modules, in the order they build on each other: :mod:`.lexicon` (word lists), :mod:`.weights`
 (evidence weights, margins, windows), :mod:`.config` (the settings), :mod:`.docindex` (the

@@ -3,9 +3,14 @@
 A name links to an earlier referent when one is contained in the other with the same last
 word (``Erdogan`` / ``Recep Tayyip Erdogan``) or a shared organisation noun (``Defence
 Ministry`` / ``Ministry of Defence``), when it is the other's acronym, or when both spell the
-same (in :func:`~spacy_quotes.text.norm_word` form).
+same (in :func:`~spacy_quotes.text.norm_word` form). The table finds the candidates through
+indexes, so that linking a name costs the same however many referents share one of its words
+(thousands of people called John): the referents that hold every word of the name are among
+those that hold its rarest word, and the referents with a variant inside the name are found by
+the variant's word set.
 """
 import bisect
+from itertools import combinations
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..text import fold
@@ -13,6 +18,9 @@ from .lexicon import NAME_STOP, ORG_NOUNS
 from .weights import ACRONYM_LENGTH, MEDIUM_EVIDENCE, ORG_NOUN_IN_NAME
 
 Norm = Tuple[str, ...]
+# names with more distinct words than this are linked by a scan over their words' referents
+# (the subsets of the name are too many to look up)
+_MAX_SUBSET_WORDS = 8
 
 
 class Referent:
@@ -122,6 +130,8 @@ class ReferentTable:
         self.refs: List[Referent] = []
         # word -> the referents with that word in a variant (insertion-ordered set)
         self.by_word: Dict[str, Dict[int, None]] = {}
+        # a variant's set of words -> the referents with such a variant
+        self.by_wordset: Dict[FrozenSet[str], Dict[int, None]] = {}
         self.by_acronym: Dict[str, int] = {}
         self.pending_acronyms: Dict[str, int] = {}
         self.org_heads: Dict[str, List[int]] = {}  # organisation noun -> referents described so
@@ -168,11 +178,20 @@ class ReferentTable:
         return best
 
     def candidates(self, norm: Norm) -> List[int]:
-        """The referents that share a word with the name (the set of them, in its order)."""
-        found: Set[int] = set()
-        for w in norm:
-            found.update(self.by_word.get(w, ()))
-        return list(found)
+        """The referents a name may link to, in the order of their creation: a superset of
+        those with a variant that holds every word of the name (all among the referents of its
+        rarest word) or that lies inside the name (found by the variant's word set)."""
+        words = sorted(set(norm))
+        lists = [self.by_word.get(w) for w in words]
+        found: Set[int] = set(min(lists, key=len)) if all(lst is not None for lst in lists) else set()
+        if len(words) > _MAX_SUBSET_WORDS:
+            for lst in lists:
+                found.update(lst or ())
+        else:
+            for k in range(1, len(words) + 1):
+                for part in combinations(words, k):
+                    found.update(self.by_wordset.get(frozenset(part), ()))
+        return sorted(found)
 
     def link(self, norm: Norm, texts: Sequence[str], written: str, pos: int, create: bool = True) -> Optional[int]:
         """Link a name to a referent, adding it as a variant (a new referent when none fits).
@@ -220,6 +239,7 @@ class ReferentTable:
         ref.variants.append((written, norm))
         for w in norm:
             self.by_word.setdefault(w, {})[rid] = None
+        self.by_wordset.setdefault(frozenset(norm), {})[rid] = None
         org_words = [w for w in norm if w in ORG_NOUNS]
         if org_words:
             ref.org += ORG_NOUN_IN_NAME
