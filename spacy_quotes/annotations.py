@@ -9,6 +9,11 @@ compared file to file::
      "speaker": [2398, 2400], "speaker_name": "Recep Tayyip Erdogan", "via": null}]}
 
 Offsets are Python ``str`` indices into ``text`` (end exclusive), the text exactly as read.
+
+A record may also list ``not_quotes``: spans a reader would not call an attribution, each
+``{"content": [start, end], "kind": KIND}`` with KIND one of :data:`NOT_QUOTE_KINDS`
+(``corpus/notquotes.jsonl``). They go into the gold Doc's ``quotes_not_quote`` span group
+(label: the kind), where the scorer counts the predicted quotes that fall on them.
 """
 import json
 import logging
@@ -18,11 +23,16 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .layout import NOT_QUOTE_KEY
 from .quote import QUOTE_TYPES, QUOTES_KEY, get_quotes, set_quote_groups
 
 logger = logging.getLogger("spacy_quotes")
 
 SPAN_ROLES: Tuple[str, ...] = ("content", "cue", "speaker", "via")
+# Classes of not-quotes (issue 14): the journalist's scare quotes and quoted terms, nicknames and
+# epithets, titles of works, actions with a plain object (``adopted the plan``) and cues with no
+# content (``declined to comment``).
+NOT_QUOTE_KINDS: Tuple[str, ...] = ("scare", "nickname", "title", "plain_object", "no_content")
 
 
 def _check_offsets(value: Any, n_chars: int, what: str, required: bool) -> None:
@@ -74,6 +84,17 @@ def validate_annotation(record: Any) -> Dict[str, Any]:
         score = quote.get("score", 1.0)
         if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0.0 <= score <= 1.0:
             raise ValueError(f"{where}: 'score' must be a number in [0, 1], got {score!r}")
+    not_quotes = record.get("not_quotes", [])
+    if not isinstance(not_quotes, list):
+        raise ValueError(f"'not_quotes' must be a list, got {type(not_quotes).__name__}")
+    for i, item in enumerate(not_quotes):
+        where = f"not_quote {i}"
+        if not isinstance(item, dict):
+            raise ValueError(f"{where}: expected a JSON object, got {type(item).__name__}")
+        _check_offsets(item.get("content"), len(text), f"{where}: 'content'", required=True)
+        kind = item.get("kind")
+        if kind not in NOT_QUOTE_KINDS:
+            raise ValueError(f"{where}: 'kind' must be one of {', '.join(NOT_QUOTE_KINDS)}, got {kind!r}")
     return record
 
 
@@ -145,6 +166,14 @@ def annotations_to_docs(
                 "speaker_id": name,
             })
         set_quote_groups(doc, items)
+        not_quotes = record.get("not_quotes", [])
+        if not_quotes:
+            spans = []
+            for item in not_quotes:
+                span = doc.char_span(*item["content"], label=item["kind"], alignment_mode="expand")
+                if span is not None and len(span):
+                    spans.append(span)
+            doc.spans[NOT_QUOTE_KEY] = spans
         kept = len(doc.spans[QUOTES_KEY])
         if kept != len(items):
             logger.warning("%s: %d of %d quotes did not align with tokens and were left out",
@@ -184,6 +213,9 @@ def docs_to_annotations(docs: Iterable[Doc], *, include_scores: bool = False) ->
                 item["score"] = round(float(quote.score), 4)
             quotes.append(item)
         record["quotes"] = quotes
+        if NOT_QUOTE_KEY in doc.spans and len(doc.spans[NOT_QUOTE_KEY]):
+            record["not_quotes"] = [{"content": _offsets(span), "kind": span.label_}
+                                    for span in doc.spans[NOT_QUOTE_KEY]]
         yield record
 
 

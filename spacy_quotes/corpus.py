@@ -22,7 +22,7 @@ from spacy.util import registry
 from .marks import find_quotations, quote_type
 from .annotations import annotations_to_docs, read_annotation_jsonl
 from .base import load_base
-from .layout import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, write_quote_groups
+from .layout import CUE_KEY, NOT_QUOTE_KEY, QUOTES_KEY, SPEAKER_KEY, write_quote_groups
 
 logger = logging.getLogger("spacy_quotes")
 
@@ -277,7 +277,7 @@ def read_gold_docs(path: Path, nlp: Language) -> Iterator[Doc]:
 
 def _strip_quotes(doc: Doc) -> Doc:
     pred = doc.copy()
-    for key in (QUOTES_KEY, CUE_KEY, SPEAKER_KEY):
+    for key in (QUOTES_KEY, CUE_KEY, SPEAKER_KEY, NOT_QUOTE_KEY):
         if key in pred.spans:
             del pred.spans[key]
     return pred

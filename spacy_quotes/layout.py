@@ -9,6 +9,9 @@ types and the one function that writes the three groups.
   relayed the quote, or -1).
 * ``doc.spans["quotes_cue"]``: the cue spans (label ``CUE``), attrs ``scores``.
 * ``doc.spans["quotes_speaker"]``: the speaker mentions (label ``SPEAKER``), attrs ``scores``.
+* ``doc.spans["quotes_not_quote"]`` (gold documents only): spans a reader would not call an
+  attribution (scare quotes, nicknames, titles, plain-object actions, cues without content),
+  labelled with their kind; the scorer counts predicted quotes on them.
 
 The component, the gold-data readers and :func:`spacy_quotes.quote.set_quote_groups` all write
 through :func:`write_quote_groups`, so the layout has a single definition.
@@ -20,13 +23,14 @@ from spacy.tokens import Doc, Span, SpanGroup
 QUOTES_KEY = "quotes"
 CUE_KEY = "quotes_cue"
 SPEAKER_KEY = "quotes_speaker"
+NOT_QUOTE_KEY = "quotes_not_quote"  # gold only: quoted words and actions that are no attribution
 QUOTE_TYPES = ("direct", "mixed", "indirect")
 QUOTE_ATTRS = ("scores", "cue", "speaker", "speaker_name", "speaker_id", "via")
 CUE_LABEL = "CUE"
 SPEAKER_LABEL = "SPEAKER"
 
 __all__ = [
-    "QUOTES_KEY", "CUE_KEY", "SPEAKER_KEY", "QUOTE_TYPES", "QUOTE_ATTRS", "CUE_LABEL", "SPEAKER_LABEL",
+    "QUOTES_KEY", "CUE_KEY", "SPEAKER_KEY", "NOT_QUOTE_KEY", "QUOTE_TYPES", "QUOTE_ATTRS", "CUE_LABEL", "SPEAKER_LABEL",
     "empty_quote_attrs", "get_group", "write_quote_groups",
 ]
 

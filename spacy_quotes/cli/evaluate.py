@@ -49,6 +49,11 @@ def metrics_table(metrics: Dict[str, Any]) -> str:
         ("speaker name accuracy", pct(metrics.get("quotes_speaker_name_acc"))),
     ]
     other += [(f"{t} recall (exact)", pct(metrics.get(f"quotes_{t}_content_r"))) for t in QUOTE_TYPES]
+    if metrics.get("quotes_not_quote_n") is not None:
+        other.append(("not-quotes reported as quotes", f"{metrics['quotes_not_quote_fp']} "
+                      f"({pct(metrics['quotes_not_quote_fp_rate'])}% of {metrics['quotes_not_quote_n']})"))
+        for kind, c in (metrics.get("quotes_not_quote_per_kind") or {}).items():
+            other.append((f"  {kind}", f"{c['fp']} of {c['n']}"))
     if metrics.get("quotes_n_gold") is not None:
         other.append(("gold quotes", str(metrics["quotes_n_gold"])))
     if metrics.get("speed") is not None:

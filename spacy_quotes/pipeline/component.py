@@ -21,6 +21,8 @@ from ..tags import TAGS
 from .rules import according_to, extend_coordinated_sources, nested_attributions, quoted_commitments
 from ..docarrays import paragraph_breaks, sent_ids
 from .decode import RoleSpan, tags_to_spans, viterbi_biluo_batch
+from .filters import filter_not_quotes
+from .formats import apply_formats
 from .link import link_spans
 
 logger = logging.getLogger("spacy_quotes")
@@ -127,6 +129,8 @@ REQUIRED_ANNOTATIONS = {
         "link_window": 1,
         "outside_penalty": 0.0,
         "attribution_rules": True,
+        "filter_not_quotes": False,
+        "quote_formats": False,
         "resolve_speakers": True,
         "speaker_config": {},
         "scorer": {"@scorers": "spacy_quotes.quote_scorer.v1"},
@@ -156,6 +160,8 @@ def make_quotes(
     link_window: int,
     outside_penalty: float,
     attribution_rules: bool,
+    filter_not_quotes: bool,
+    quote_formats: bool,
     resolve_speakers: bool,
     speaker_config: Dict[str, Any],
     scorer: Optional[Callable],
@@ -174,14 +180,20 @@ def make_quotes(
         off the parse (:mod:`spacy_quotes.pipeline.rules`: nested in another quote's content,
         a verb of commitment's quoted ``to`` clause, ``according to X`` left without a
         content) and extend a speaker over a coordinated one.
+    filter_not_quotes (bool): drop what a reader would not call an attribution (scare quotes,
+        nicknames, titles of works, actions with a plain object, cues with no content:
+        :mod:`spacy_quotes.pipeline.filters`).
+    quote_formats (bool): read the quote formats of press releases, wire copy, interviews and
+        dialogue off the layout (a name after a dash, a speaker introduced in the paragraph
+        before, Q&A and transcripts, ``"...," sighed X``: :mod:`spacy_quotes.pipeline.formats`).
     resolve_speakers (bool): resolve speaker mentions to names (``speaker_name``).
     speaker_config (Dict[str, Any]): settings of the speaker resolver.
     scorer (Optional[Callable]): the scoring method.
     """
     return QuotePipe(
         nlp.vocab, model, name, weights=weights, link_window=link_window, outside_penalty=outside_penalty,
-        attribution_rules=attribution_rules, resolve_speakers=resolve_speakers, speaker_config=speaker_config,
-        scorer=scorer,
+        attribution_rules=attribution_rules, filter_not_quotes=filter_not_quotes,
+        quote_formats=quote_formats, resolve_speakers=resolve_speakers, speaker_config=speaker_config, scorer=scorer,
     )
 
 
@@ -198,6 +210,8 @@ class QuotePipe(TrainablePipe):
         link_window: int = 1,
         outside_penalty: float = 0.0,
         attribution_rules: bool = True,
+        filter_not_quotes: bool = False,
+        quote_formats: bool = False,
         resolve_speakers: bool = True,
         speaker_config: Optional[Dict[str, Any]] = None,
         scorer: Optional[Callable] = None,
@@ -213,6 +227,8 @@ class QuotePipe(TrainablePipe):
             "link_window": int(link_window),
             "outside_penalty": float(outside_penalty),
             "attribution_rules": bool(attribution_rules),
+            "filter_not_quotes": bool(filter_not_quotes),
+            "quote_formats": bool(quote_formats),
             "resolve_speakers": bool(resolve_speakers),
             "speaker_config": dict(speaker_config or {}),
         }
@@ -343,13 +359,21 @@ class QuotePipe(TrainablePipe):
         cues = [s for s in spans if s.role == "CUE"]
         speakers = [s for s in spans if s.role == "SOURCE"]
         links = link_spans(doc, contents, cues, speakers, window=self.cfg.get("link_window", 1))
+        if self.cfg.get("quote_formats", False):
+            contents, cues, speakers, links = apply_formats(doc, contents, cues, speakers, links)
         text = doc.text if contents else ""
         quotations = find_quotations(text) if contents else None
+        content_spans = [doc[contents[link.content].start:contents[link.content].end] for link in links]
+        qtypes = [quote_type(text, span.start_char, span.end_char, quotations or []) for span in content_spans]
+        if self.cfg.get("filter_not_quotes", False) and links:
+            kept, _ = filter_not_quotes(doc, contents, cues, links, qtypes)
+            keep = {id(link) for link in kept}
+            qtypes = [q for link, q in zip(links, qtypes) if id(link) in keep]
+            links = kept
         quote_spans, attrs = [], empty_quote_attrs()
-        for link in links:
+        for link, qtype in zip(links, qtypes):
             c = contents[link.content]
             span = doc[c.start:c.end]
-            qtype = quote_type(text, span.start_char, span.end_char, quotations or [])
             quote_spans.append(Span(doc, c.start, c.end, label=qtype))
             parts = [c.score]
             if link.cue >= 0:

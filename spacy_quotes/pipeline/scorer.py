@@ -14,6 +14,13 @@ left out of the speaker role's P/R/F. ``quotes_speaker_name_acc`` is the share o
 are found and whose predicted ``speaker_name`` names the same speaker (case, accents, a leading
 "the" and the British/American "defence"/"defense" spelling aside). Per quote type,
 ``quotes_{type}_content_r`` is the exact-match recall of gold quotes of that type.
+
+Not-quotes: where the gold docs mark spans that are no attribution (the ``quotes_not_quote``
+group, from an annotation file's ``not_quotes``), ``quotes_not_quote_fp`` counts the predicted
+quotes whose content overlaps one of them and no gold quote's content (false positives of
+these classes), ``quotes_not_quote_n`` the gold not-quotes, ``quotes_not_quote_fp_rate`` the
+share of them that a predicted quote falls on, and ``quotes_not_quote_per_kind`` both counts
+per class (``{"scare": {"n": 4, "fp": 1}, ...}``). They are None where the gold has none.
 """
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
@@ -21,6 +28,7 @@ from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import registry
 
+from ..layout import NOT_QUOTE_KEY
 from ..quote import CUE_KEY, QUOTE_TYPES, QUOTES_KEY, SPEAKER_KEY, get_quotes
 from ..speakers import RESOLVED_LABEL
 from ..text import norm_name
@@ -85,6 +93,21 @@ def _find(pred: List[Tuple[int, int]], gold: Tuple[int, int]) -> int:
     return best
 
 
+def _not_quote_hits(pred_doc: Doc, gold_doc: Doc, per_kind: Dict[str, Dict[str, int]]) -> int:
+    """Count, per kind, the gold not-quotes of gold_doc and those a predicted quote falls on;
+    RETURNS (int): the predicted quotes that fall on a not-quote and on no gold quote."""
+    if NOT_QUOTE_KEY not in gold_doc.spans or not len(gold_doc.spans[NOT_QUOTE_KEY]):
+        return 0
+    not_quotes = [((s.start_char, s.end_char), s.label_) for s in gold_doc.spans[NOT_QUOTE_KEY]]
+    gold = _char_spans(gold_doc, QUOTES_KEY)
+    pred = [p for p in _char_spans(pred_doc, QUOTES_KEY) if not any(_overlaps(p, g) for g in gold)]
+    for span, kind in not_quotes:
+        c = per_kind.setdefault(kind, {"n": 0, "fp": 0})
+        c["n"] += 1
+        c["fp"] += any(_overlaps(span, p) for p in pred)
+    return sum(1 for p in pred if any(_overlaps(span, p) for span, _ in not_quotes))
+
+
 def score_quotes(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
     """Score the quotes of predicted docs against the gold docs.
 
@@ -95,8 +118,11 @@ def score_quotes(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
     link_ok = link_n = name_ok = name_n = 0
     type_found = {t: 0 for t in QUOTE_TYPES}
     type_n = {t: 0 for t in QUOTE_TYPES}
+    not_quote_fp = 0
+    per_kind: Dict[str, Dict[str, int]] = {}
     for eg in examples:
         pred_doc, gold_doc = eg.predicted, eg.reference
+        not_quote_fp += _not_quote_hits(pred_doc, gold_doc, per_kind)
         for role, key in ROLE_KEYS:
             pred = _char_spans(pred_doc, key)
             gold = _char_spans(gold_doc, key)
@@ -142,6 +168,11 @@ def score_quotes(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
     for t in QUOTE_TYPES:
         scores[f"quotes_{t}_content_r"] = type_found[t] / type_n[t] if type_n[t] else None
     scores["quotes_n_gold"] = link_n
+    n_not = sum(c["n"] for c in per_kind.values())
+    scores["quotes_not_quote_n"] = n_not if n_not else None
+    scores["quotes_not_quote_fp"] = not_quote_fp if n_not else None
+    scores["quotes_not_quote_fp_rate"] = sum(c["fp"] for c in per_kind.values()) / n_not if n_not else None
+    scores["quotes_not_quote_per_kind"] = {k: dict(v) for k, v in sorted(per_kind.items())} if n_not else None
     return scores
 
 

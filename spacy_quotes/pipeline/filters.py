@@ -1,0 +1,180 @@
+"""The not-quote filter: drop the quotes a reader would not call an attribution (issue 14).
+
+The tagger and the rules find quoted words and reporting-like verbs; some of what they find
+is the journalist's own voice, not anyone's attribution. The filter runs on the linked quotes
+before they are written, when the component's ``filter_not_quotes`` setting is on, and drops a
+quote of one of these classes (the ``kind`` names those of the not-quote corpus,
+``corpus/notquotes.jsonl``):
+
+* ``nickname``: quoted words a naming cue introduces (``dubbed "..."``, ``nicknamed "..."``,
+  ``known as "..."``, ``a so-called "..."``): :data:`lexicon.NAMING_CUES`;
+* ``title``: a direct quote of a few words that is the title of a work (after or in apposition
+  to a noun of :data:`lexicon.WORK_NOUNS`, ``titled "..."``, or a WORK_OF_ART entity);
+* ``scare``: a direct quote of at most ``SCARE_MAX_WORDS`` words with no cue (a term the
+  journalist puts in marks);
+* ``no_content``: an indirect content made only of the words of a cue without content
+  (``declined [to comment]``, ``did not respond to [requests for comment]``);
+* ``plain_object``: an indirect content that is a plain noun phrase (no verb, no ``as``
+  predicate, no quoted words): ``adopted [the plan]``, ``defended [the budget]``; with a
+  predicate (``defended the budget as necessary``) or a clause it stays.
+
+Each dropped quote is logged at DEBUG level with its kind.
+"""
+import logging
+from typing import List, Optional, Sequence, Tuple
+
+from spacy.tokens import Doc, Span
+
+from ..marks import is_quote_mark
+from .decode import RoleSpan
+from .lexicon import NAMING_CUES, NO_CONTENT_WORDS, WORK_NOUNS
+
+logger = logging.getLogger("spacy_quotes")
+
+SCARE_MAX_WORDS = 3
+TITLE_MAX_WORDS = 8
+_NP_POS = frozenset({"NOUN", "PROPN", "PRON", "NUM", "DET", "ADJ", "X"})
+
+
+def _is_mark(text: str) -> bool:
+    return (len(text) == 1 and is_quote_mark(text)) or text in ("``", "''")
+
+
+def _words(span: Span) -> List:
+    return [t for t in span if not (t.is_punct or t.is_space or _is_mark(t.text))]
+
+
+def _before(doc: Doc, start: int, n: int) -> List:
+    """Up to n tokens before ``start`` that are not punctuation or marks (nearest first)."""
+    out = []
+    i = start - 1
+    while i >= 0 and len(out) < n:
+        t = doc[i]
+        if t.text == "\n" or "\n" in t.text:
+            break
+        if not (t.is_punct or t.is_space or _is_mark(t.text)):
+            out.append(t)
+        i -= 1
+    return out
+
+
+def _verbs(span: Span) -> List:
+    """The verbs of span, without the ``called`` of ``so-called``."""
+    return [t for t in span if t.pos_ in ("VERB", "AUX")
+            and not (t.lower_ == "called" and t.i >= 2 and t.nbor(-1).text == "-" and t.nbor(-2).lower_ == "so")]
+
+
+def _naming(doc: Doc, content: Span, cue: Optional[Span]) -> bool:
+    if len(_words(content)) > TITLE_MAX_WORDS:  # a naming cue names a thing in a few words
+        return False
+    words = [t.lower_ for t in _before(doc, content.start, 2)]
+    if cue is not None:
+        lowered = {t.lower_ for t in cue} | {t.lemma_.lower() for t in cue}
+        if lowered & NAMING_CUES:
+            return True
+        if "know" in {t.lemma_.lower() for t in cue} and (
+                "as" in lowered or any(t.lower_ == "as" for t in content[:3])
+                or (words and words[0] == "as")):
+            return True
+    text = doc.text[max(0, content.start_char - 12):content.start_char].lower()
+    has_marks = any(_is_mark(t.text) for t in content)
+    if has_marks and "so-called" in (text + content.text.lower()) and not _verbs(content):
+        return True
+    return bool(has_marks and words and words[0] in NAMING_CUES)
+
+
+def _title(doc: Doc, content: Span, cue: Optional[Span], qtype: str) -> bool:
+    if qtype != "direct":
+        return False
+    words = _words(content)
+    if not words or len(words) > TITLE_MAX_WORDS:
+        return False
+    if cue is not None and {t.lemma_.lower() for t in cue} & {"title", "entitle"}:
+        return True
+    before = _before(doc, content.start, 1)
+    if before and before[0].lemma_.lower() in WORK_NOUNS:
+        return True
+    root = content.root
+    if root.dep_ == "appos" and root.head.lemma_.lower() in WORK_NOUNS:
+        return True
+    return all(t.ent_type_ == "WORK_OF_ART" for t in words)
+
+
+def _scare(content: Span, cue: Optional[Span], qtype: str) -> bool:
+    return qtype == "direct" and cue is None and 0 < len(_words(content)) <= SCARE_MAX_WORDS
+
+
+def _no_content(content: Span, qtype: str) -> bool:
+    if qtype != "indirect":
+        return False
+    lowered = content.text.lower()
+    if lowered.startswith(("to comment", "comment")) and not _verbs(content)[1:]:
+        return True
+    words = [t for t in _words(content) if not t.is_stop or t.lower_ in NO_CONTENT_WORDS]
+    return bool(words) and all(t.lower_ in NO_CONTENT_WORDS or t.lemma_.lower() in NO_CONTENT_WORDS
+                               for t in words)
+
+
+def _plain_object(content: Span, qtype: str) -> bool:
+    if qtype != "indirect":
+        return False
+    toks = [t for t in content if not (t.is_punct or t.is_space)]
+    if not toks or _verbs(content):
+        return False
+    if any(t.lower_ in ("as", "that") for t in toks):
+        return False
+    return content.root.pos_ in _NP_POS
+
+
+def not_quote_kind(doc: Doc, content: Span, cue: Optional[Span], qtype: str) -> Optional[str]:
+    """The not-quote class of a linked quote, or None where it is an attribution.
+
+    doc (Doc): the document.
+    content (Span): the quote's content.
+    cue (Optional[Span]): its cue, if linked.
+    qtype (str): its type (direct / mixed / indirect).
+    RETURNS (Optional[str]): ``nickname``, ``title``, ``scare``, ``no_content``,
+        ``plain_object`` or None.
+    """
+    if _naming(doc, content, cue):
+        return "nickname"
+    if _title(doc, content, cue, qtype):
+        return "title"
+    if _scare(content, cue, qtype):
+        return "scare"
+    if _no_content(content, qtype):
+        return "no_content"
+    if _plain_object(content, qtype):
+        return "plain_object"
+    return None
+
+
+def filter_not_quotes(
+    doc: Doc,
+    contents: Sequence[RoleSpan],
+    cues: Sequence[RoleSpan],
+    links: Sequence,
+    qtypes: Sequence[str],
+) -> Tuple[List, List[str]]:
+    """Keep the links whose quote is an attribution.
+
+    doc (Doc): the document.
+    contents, cues (Sequence[RoleSpan]): the role spans the links point into.
+    links (Sequence[Link]): the linked quotes.
+    qtypes (Sequence[str]): each link's quote type.
+    RETURNS (Tuple[List[Link], List[str]]): the links kept, and the kinds of those dropped.
+    """
+    kept, dropped = [], []
+    for link, qtype in zip(links, qtypes):
+        c = contents[link.content]
+        content = doc[c.start:c.end]
+        cue = doc[cues[link.cue].start:cues[link.cue].end] if link.cue >= 0 else None
+        kind = not_quote_kind(doc, content, cue, qtype)
+        if kind == "plain_object" and cue is None:  # no action: an answer, a signed paragraph
+            kind = None
+        if kind is None:
+            kept.append(link)
+        else:
+            dropped.append(kind)
+            logger.debug("quotes: dropped %r (%s)", content.text[:60], kind)
+    return kept, dropped
