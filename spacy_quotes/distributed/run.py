@@ -143,8 +143,14 @@ def extract_corpus(
     shards, input_errors = find_shards(inputs)
     if not shards:
         raise ValueError("no inputs to read: " + "; ".join(str(e) for e in input_errors))
-    # Load the pipeline on a worker first: a bad model is one clear error, not one per task.
-    pipes = client.submit(check_pipeline, settings, pure=False, key=f"spacy-quotes-check-{_token()}").result()
+    # Load the pipeline on every worker first, side by side: a bad model is one clear error,
+    # not one per task, and no partition waits behind a load (workers that join later load
+    # it with their first partition).
+    workers = list(client.scheduler_info().get("workers", {})) or [None]
+    checks = [client.submit(check_pipeline, settings, pure=False, workers=[w] if w else None,
+                            allow_other_workers=True, key=f"spacy-quotes-load-{i}-{_token()}")
+              for i, w in enumerate(workers)]
+    pipes = client.gather(checks)[0]
     logger.info("spacy_quotes: pipeline %s", ", ".join(pipes))
     plans: List[ShardPlan] = client.gather(client.map(plan_shard, shards, pure=False))
     partitions = partitions_of(shards, plans, partition_size)
