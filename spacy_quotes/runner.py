@@ -2,42 +2,43 @@
 
 The stages, in the order the data goes through them (reading is :mod:`spacy_quotes.inputs`):
 
-1. :func:`split_text` cuts a text that is longer than the pipeline's ``max_length`` into
-   chunks at paragraph boundaries (blank lines, then line breaks, then sentence ends, then
-   spaces), so a long text is processed whole.
+1. :func:`spacy_quotes.textmap.split_text` cuts a text that is longer than the pipeline's
+   ``max_length`` into chunks at paragraph boundaries, so a long text is processed whole
+   (:mod:`spacy_quotes.textmap` also maps CRLF text and the chunks' offsets back).
 2. :func:`pipe_records` runs the pipeline over the chunks (``nlp.pipe`` with
    ``as_tuples``, so it streams) and yields one :class:`DocResult` per document, with the
    records of QUOTES_JSONL.md: offsets index the full text, ``index`` counts across chunks.
 3. :func:`iter_input_results` is both together with error reporting and counting: what
    ``extract``, ``speakers`` and ``render`` run.
-4. :func:`prepare_resume` readies an interrupted JSONL output for ``--resume``.
+4. :mod:`spacy_quotes.resume` readies an interrupted JSONL output for ``--resume``.
 """
 import contextlib
-import json
 import logging
 import os
-import re
 import threading
 import time
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Pattern, Sequence, Set, Tuple, Union
+from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from spacy.language import Language
 
-from .inputs import BOM, InputText, read_inputs
+from .inputs import InputText, read_inputs
+from .resume import (  # re-exported: they lived here
+    RUN_RECORD_SUFFIX, check_resume, prepare_resume, run_record, run_record_path, write_run_record,
+)
+from .textmap import (  # noqa: F401  (re-exported, as above)
+    SPLIT_BOUNDARIES, map_record, check_max_length, merge_chunk_records, model_text, original_offset, shift_record,
+    split_text,
+)
 
 logger = logging.getLogger("spacy_quotes")
 
-# Where a long text may be cut, coarsest first. A cut goes *after* the match, so the
-# separator stays at the end of the chunk before it and the chunks concatenate to the text.
-SPLIT_BOUNDARIES: Tuple[Pattern[str], ...] = (
-    re.compile(r"(?:\r\n|\r|\n)[ \t\f\v]*(?:\r\n|\r|\n)\s*"),  # blank lines (paragraphs)
-    re.compile(r"(?:\r\n|\r|\n)\s*"),  # line breaks
-    re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019\u00bb)\]]*\s+"),  # sentence ends
-    re.compile(r"\s+"),  # any space
-)
+# A text longer than this (in characters) goes through the pipeline alone, each of its pieces
+# in a batch of its own, and a batch of short texts holds at most this many characters: a
+# batch's memory is that of its Docs, so it must not grow with the length of the texts in it
+# (a 1 MB piece alone peaks at about 3 GB in en_core_web_sm; three side by side, at 9 GB).
+BATCH_CHARS = 200_000
 
 
 @dataclass
@@ -57,171 +58,6 @@ class DocResult:
 # --- long texts ------------------------------------------------------------------------
 
 
-def split_text(text: str, max_length: int) -> List[Tuple[int, str]]:
-    """Cut a text into chunks of at most ``max_length`` characters, at the coarsest
-    boundaries that work: blank lines, then line breaks, then sentence ends, then spaces
-    (a hard cut only where a run of ``max_length`` characters has no space). Chunks are
-    packed greedily, so a short text is one chunk. A leading byte order mark is left out.
-
-    text (str): the full text.
-    max_length (int): the longest chunk (the pipeline's ``nlp.max_length``).
-    RETURNS (List[Tuple[int, str]]): ``(offset, chunk)`` pairs with
-        ``text[offset:offset + len(chunk)] == chunk``; together the chunks cover the text
-        (after the BOM). Empty for an empty text.
-    """
-    if max_length < 1:
-        raise ValueError(f"max_length must be >= 1, got {max_length}")
-    start = 1 if text.startswith(BOM) else 0
-    if start == len(text):
-        return []
-    chunks: List[Tuple[int, str]] = []
-    for a, b in _split_range(text, start, len(text), max_length, 0):
-        chunks.append((a, text[a:b]))
-    return chunks
-
-
-def _split_range(text: str, start: int, end: int, max_length: int, level: int) -> List[Tuple[int, int]]:
-    if end - start <= max_length:
-        return [(start, end)]
-    if level >= len(SPLIT_BOUNDARIES):
-        return [(i, min(i + max_length, end)) for i in range(start, end, max_length)]
-    # Pieces end after each separator; a piece too long for max_length is cut finer.
-    pieces: List[Tuple[int, int]] = []
-    pos = start
-    for match in SPLIT_BOUNDARIES[level].finditer(text, start, end):
-        if match.end() > pos and match.end() < end:
-            pieces.append((pos, match.end()))
-            pos = match.end()
-    pieces.append((pos, end))
-    ranges: List[Tuple[int, int]] = []
-    for a, b in pieces:
-        if b - a > max_length:
-            ranges.extend(_split_range(text, a, b, max_length, level + 1))
-        else:
-            ranges.append((a, b))
-    # Pack neighbouring pieces greedily into chunks of at most max_length.
-    packed: List[Tuple[int, int]] = []
-    for a, b in ranges:
-        if packed and b - packed[-1][0] <= max_length:
-            packed[-1] = (packed[-1][0], b)
-        else:
-            packed.append((a, b))
-    return packed
-
-
-def shift_record(record: Dict[str, Any], offset: int) -> Dict[str, Any]:
-    """A record's offsets moved by ``offset`` characters (from a chunk to the full text):
-    ``start``/``end`` and those of every span object in it (``cue``, ``speaker``, ``via``).
-
-    record (Dict[str, Any]): a QUOTES_JSONL record of a chunk.
-    offset (int): where the chunk starts in the full text.
-    RETURNS (Dict[str, Any]): a new record.
-    """
-    shifted = dict(record)
-    if offset:
-        for key, value in record.items():
-            if key in ("start", "end") and isinstance(value, int):
-                shifted[key] = value + offset
-            elif isinstance(value, dict) and isinstance(value.get("start"), int) and isinstance(value.get("end"), int):
-                shifted[key] = {**value, "start": value["start"] + offset, "end": value["end"] + offset}
-    return shifted
-
-
-def merge_chunk_records(parts: Iterable[Tuple[int, List[Dict[str, Any]]]]) -> List[Dict[str, Any]]:
-    """The records of a document from those of its chunks: offsets shifted to the full text,
-    ``index`` renumbered from 0 across the chunks, in quote order.
-
-    parts (Iterable[Tuple[int, List[Dict[str, Any]]]]): ``(chunk offset, chunk records)``,
-        in chunk order.
-    RETURNS (List[Dict[str, Any]]): the document's records.
-    """
-    records = [shift_record(rec, offset) for offset, recs in parts for rec in recs]
-    records.sort(key=lambda r: (r["start"], r["end"]))
-    for i, rec in enumerate(records):
-        rec["index"] = i
-    return records
-
-
-# --- running the pipeline --------------------------------------------------------------
-
-
-# A text longer than this (in characters) goes through the pipeline alone, each of its pieces
-# in a batch of its own, and a batch of short texts holds at most this many characters: a
-# batch's memory is that of its Docs, so it must not grow with the length of the texts in it
-# (a 1 MB piece alone peaks at about 3 GB in en_core_web_sm; three side by side, at 9 GB).
-BATCH_CHARS = 200_000
-
-
-def check_max_length(nlp: Language, max_length: Optional[int]) -> int:
-    """The chunk length a run uses, checked against what the pipeline accepts.
-
-    nlp (Language): the pipeline.
-    max_length (Optional[int]): the asked-for longest chunk, or None for ``nlp.max_length``.
-    RETURNS (int): the longest chunk.
-    RAISES (ValueError): when max_length is below 1 or above ``nlp.max_length`` (the
-        pipeline would refuse every chunk with spaCy's E088).
-    """
-    if max_length is None:
-        return int(nlp.max_length)
-    if max_length < 1:
-        raise ValueError(f"--max-length must be at least 1, got {max_length}")
-    if max_length > nlp.max_length:
-        raise ValueError(
-            f"--max-length {max_length} is above the pipeline's max_length ({nlp.max_length}): "
-            "the pipeline would refuse every longer chunk; give at most that"
-        )
-    return int(max_length)
-
-
-def model_text(text: str) -> Tuple[str, List[int]]:
-    """The text the pipeline sees: ``\\r\\n`` and a lone ``\\r`` become ``\\n``, so a CRLF
-    file gets the same analysis as the same text with LF line ends.
-
-    text (str): a text (or a chunk of one) as read.
-    RETURNS (Tuple[str, List[int]]): the text for the pipeline, and for each ``\\r\\n`` taken
-        out, the position of its ``\\n`` in that text (sorted), for :func:`original_offset`.
-    """
-    if "\r" not in text:
-        return text, []
-    removed = [m.start() - k for k, m in enumerate(re.finditer("\r\n", text))]
-    return text.replace("\r\n", "\n").replace("\r", "\n"), removed
-
-
-def original_offset(offset: int, removed: List[int], end: bool = False) -> int:
-    """Map an offset in :func:`model_text`'s text back to the text as read.
-
-    offset (int): the offset in the pipeline's text.
-    removed (List[int]): the positions :func:`model_text` returned.
-    end (bool): the offset is a span end (exclusive): a span ending after a ``\\n`` that was
-        ``\\r\\n`` ends after both characters.
-    RETURNS (int): the offset in the text as read.
-    """
-    if not removed:
-        return offset
-    return offset + (bisect_left(removed, offset) if end else bisect_right(removed, offset))
-
-
-def _map_record(record: Dict[str, Any], removed: List[int], offset: int, text: str) -> Dict[str, Any]:
-    """A chunk's record with offsets in the text as read: newline mapping, then chunk offset;
-    each ``text`` is cut again from the text as read (so ``\\r\\n`` stays in it)."""
-    if not removed and not offset:
-        return dict(record)
-    mapped = dict(record)
-    for key, value in record.items():
-        if isinstance(value, dict) and isinstance(value.get("start"), int) and isinstance(value.get("end"), int):
-            a = original_offset(value["start"], removed) + offset
-            b = original_offset(value["end"], removed, end=True) + offset
-            mapped[key] = {**value, "start": a, "end": b, "text": text[a:b]} if "text" in value else {
-                **value, "start": a, "end": b}
-    if isinstance(record.get("start"), int) and isinstance(record.get("end"), int):
-        a = original_offset(record["start"], removed) + offset
-        b = original_offset(record["end"], removed, end=True) + offset
-        mapped["start"], mapped["end"] = a, b
-        if "text" in record:
-            mapped["text"] = text[a:b]
-    return mapped
-
-
 @dataclass
 class _Unit:
     """One document on its way through the pipeline: its pieces as the pipeline sees them."""
@@ -233,7 +69,7 @@ class _Unit:
 
     def results(self, parts: Dict[int, List[Dict[str, Any]]]) -> DocResult:
         records = [
-            _map_record(rec, removed, offset, self.item.text)
+            map_record(rec, removed, offset, self.item.text)
             for i, (offset, _, removed) in enumerate(self.pieces) for rec in parts[i]
         ]
         # A quote says something: content without a letter or digit (a run of quotation
@@ -608,116 +444,12 @@ def iter_input_results(
         yield result
 
 
-# --- resuming --------------------------------------------------------------------------
-
-
-RUN_RECORD_SUFFIX = ".run.json"
-
-
-def run_record_path(output: Union[str, Path]) -> Path:
-    """RETURNS (Path): where the run record of a JSONL output is kept (``OUT.run.json``)."""
-    output = Path(output)
-    return output.with_name(output.name + RUN_RECORD_SUFFIX)
-
-
-def run_record(inputs: Sequence[Union[str, Path]], model: Optional[str], max_length: Optional[int]) -> Dict[str, Any]:
-    """What a run is over, as ``--resume`` checks it: the inputs (absolute paths, ``-`` for
-    stdin), the model and the chunk length.
-
-    inputs (Sequence[Union[str, Path]]): the run's inputs.
-    model (Optional[str]): the ``--model`` given (None: the default pipeline).
-    max_length (Optional[int]): the ``--max-length`` given.
-    RETURNS (Dict[str, Any]): a JSON-serialisable record.
-    """
-    from .about import __version__
-
-    paths = [str(given) if str(given) == "-" else str(Path(given).resolve()) for given in inputs]
-    if model is not None and Path(model).exists():
-        model = str(Path(model).resolve())
-    return {"inputs": paths, "model": model, "max_length": max_length, "spacy_quotes": __version__}
-
-
-def write_run_record(output: Union[str, Path], record: Dict[str, Any]) -> None:
-    """Keep a run's record beside its JSONL output, for a later ``--resume``."""
-    run_record_path(output).write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-
-
-def check_resume(output: Union[str, Path], record: Dict[str, Any]) -> None:
-    """Check that an output to resume was written by a run over the same inputs and model.
-
-    output (Union[str, Path]): the JSONL output. A missing or empty one needs no check.
-    record (Dict[str, Any]): :func:`run_record` of the run about to resume it.
-    RAISES (ValueError): when its run record is missing, unreadable or differs.
-    """
-    output = Path(output)
-    if not output.exists() or output.stat().st_size == 0:
-        return
-    where = run_record_path(output)
-    try:
-        kept = json.loads(where.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValueError(
-            f"cannot resume {output}: it has no run record ({where.name}), so nothing says which inputs "
-            "and model wrote it; run without --resume to write it again"
-        ) from None
-    except (OSError, ValueError) as err:
-        raise ValueError(f"cannot resume {output}: its run record {where} cannot be read ({err})") from None
-    for key, what in (("inputs", "inputs"), ("model", "model"), ("max_length", "--max-length")):
-        if kept.get(key) != record.get(key):
-            raise ValueError(
-                f"cannot resume {output}: it was written with different {what} ({kept.get(key)!r}, now "
-                f"{record.get(key)!r}); resume with the same inputs and options, or write a new file"
-            )
-
-
-def prepare_resume(path: Union[str, Path]) -> Set[str]:
-    """Ready an interrupted JSONL output for ``--resume`` and find the finished documents.
-
-    A partial last line (no newline: the run stopped while writing it) is cut off. The
-    document of the last remaining line may be incomplete (it was being written when the run
-    stopped), so its lines are cut off too and it is done again. Every other ``doc_id`` in
-    the file is complete: records are written whole documents at a time. Documents with no
-    quotes leave no line, so they are done again (and give nothing again).
-
-    path (Union[str, Path]): the output file; it is truncated in place. A missing file is fine.
-    RETURNS (Set[str]): the doc_ids to skip.
-    RAISES (ValueError): when a complete line is not a JSON record with a ``doc_id``.
-    """
-    path = Path(path)
-    if not path.exists():
-        return set()
-    done: Set[str] = set()
-    last_id: Optional[str] = None
-    last_start = 0  # byte offset where the last document's lines start
-    pos = 0
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            if not raw.endswith(b"\n"):
-                break  # a partial line
-            try:
-                record = json.loads(raw.decode("utf-8"))
-                doc_id = record["doc_id"]
-            except (ValueError, KeyError, TypeError) as err:
-                raise ValueError(f"{path}:{lineno}: not a quote record ({err}); cannot resume this file") from None
-            doc_id = str(doc_id)
-            if doc_id != last_id:
-                if last_id is not None:
-                    done.add(last_id)
-                last_id, last_start = doc_id, pos
-            pos += len(raw)
-    keep = last_start if last_id is not None else 0
-    if last_id is not None and last_id in done:
-        # The last document's lines are not contiguous with its earlier ones: a duplicate id.
-        logger.warning("spacy_quotes: doc_id '%s' appears twice in %s", last_id, path)
-    with open(path, "r+b") as fh:
-        fh.truncate(keep)
-    logger.info("spacy_quotes: resuming %s after %d documents (%d bytes kept)", path, len(done), keep)
-    return done
 
 
 __all__ = [
-    "DocResult", "RunSummary", "SPLIT_BOUNDARIES", "BATCH_CHARS", "split_text", "check_max_length", "model_text",
-    "original_offset", "shift_record", "merge_chunk_records",
-    "pipe_records", "iter_input_results", "prepare_resume", "run_record", "run_record_path", "write_run_record",
-    "check_resume", "RUN_RECORD_SUFFIX",
+    "DocResult", "RunSummary", "BATCH_CHARS", "pipe_records", "iter_input_results",
+    # re-exported from textmap and resume, where they moved
+    "SPLIT_BOUNDARIES", "split_text", "check_max_length", "model_text", "original_offset", "shift_record",
+    "merge_chunk_records", "prepare_resume", "run_record", "run_record_path", "write_run_record", "check_resume",
+    "RUN_RECORD_SUFFIX",
 ]
