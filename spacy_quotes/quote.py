@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Optional
 
 from spacy.tokens import Doc, Span, SpanGroup
 
+from .cues import cue_kind
 from .layout import CUE_KEY, QUOTE_TYPES, QUOTES_KEY, SPEAKER_KEY, empty_quote_attrs, get_group, write_quote_groups
 from .marks import QUOTE_MARKS, find_quotations, quote_type
 
@@ -66,6 +67,13 @@ class Quote:
         if start == end:  # nothing but marks: keep the span as it is
             return self.content.start_char, self.content.end_char
         return start, end
+
+    @property
+    def cue_kind(self) -> str:
+        """RETURNS (str): ``"speech"``, ``"belief"`` or ``"other"``: what the cue reports
+        (:func:`spacy_quotes.cues.cue_kind`); what a user filters on to keep what was said."""
+        words = None if self.cue is None else [w for t in self.cue for w in (t.lemma_, t.lower_) if w]
+        return cue_kind(words, self.type)
 
     @property
     def text(self) -> str:

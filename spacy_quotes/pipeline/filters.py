@@ -7,9 +7,9 @@ quote of one of these classes (the ``kind`` names those of the not-quote corpus,
 ``corpus/notquotes.jsonl``):
 
 * ``nickname``: quoted words a naming cue introduces (``dubbed "..."``, ``nicknamed "..."``,
-  ``known as "..."``, ``a so-called "..."``): :data:`lexicon.NAMING_CUES`;
+  ``known as "..."``, ``a so-called "..."``): :data:`spacy_quotes.cues.NAMING_CUES`;
 * ``title``: a direct quote of a few words that is the title of a work (after or in apposition
-  to a noun of :data:`lexicon.WORK_NOUNS`, ``titled "..."``, or a WORK_OF_ART entity);
+  to a noun of :data:`spacy_quotes.cues.WORK_NOUNS`, ``titled "..."``, or a WORK_OF_ART entity);
 * ``scare``: a direct quote of at most ``SCARE_MAX_WORDS`` words with no cue (a term the
   journalist puts in marks);
 * ``no_content``: an indirect content made only of the words of a cue without content
@@ -27,12 +27,15 @@ from spacy.tokens import Doc, Span
 
 from ..marks import is_quote_mark
 from .decode import RoleSpan
-from .lexicon import NAMING_CUES, NO_CONTENT_WORDS, WORK_NOUNS
+from ..cues import NAMING_CUES, NO_CONTENT_WORDS, WORK_NOUNS
 
 logger = logging.getLogger("spacy_quotes")
 
 SCARE_MAX_WORDS = 3
 TITLE_MAX_WORDS = 8
+# ``accused Turkey of bad faith``, ``called the plan a failure``: the noun phrase holds the claim
+PREDICATE_CUES = frozenset({"accuse", "charge", "blame", "call", "describe", "label", "brand", "urge", "ask",
+                            "credit", "hail", "praise", "condemn"})
 _NP_POS = frozenset({"NOUN", "PROPN", "PRON", "NUM", "DET", "ADJ", "X"})
 
 
@@ -170,8 +173,8 @@ def filter_not_quotes(
         content = doc[c.start:c.end]
         cue = doc[cues[link.cue].start:cues[link.cue].end] if link.cue >= 0 else None
         kind = not_quote_kind(doc, content, cue, qtype)
-        if kind == "plain_object" and cue is None:  # no action: an answer, a signed paragraph
-            kind = None
+        if kind == "plain_object" and (cue is None or {t.lemma_.lower() for t in cue} & PREDICATE_CUES):
+            kind = None  # no action (an answer, a signed paragraph), or a cue whose object is a charge
         if kind is None:
             kept.append(link)
         else:

@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Span
 
 from ..marks import is_quote_mark
 from .decode import RoleSpan
-from .lexicon import SPEECH_CUES
+from ..cues import SPEECH_CUES
 from .link import Link
 from .rules import RULE_SCORE
 
@@ -235,7 +235,8 @@ def inverted_dialogue(doc: Doc, edit: _Edit, lines: List[Tuple[int, int]]) -> No
         if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() not in SPEECH_CUES:
             continue
         j = tok.i + 2
-        while j < len(doc) and j < tok.i + 8 and doc[j].pos_ in ("DET", "ADJ", "ADV", "NUM") and doc[j].ent_type_ != "PERSON":
+        while j < len(doc) and j < tok.i + 8 and (doc[j].pos_ in ("DET", "ADJ", "ADV", "NUM") or doc[j].tag_ in ("VBN", "VBG")) and (
+                doc[j].ent_type_ != "PERSON"):
             j += 1
         k = j
         while k < len(doc) and doc[k].pos_ == "PROPN" and "\n" not in doc[k].text:

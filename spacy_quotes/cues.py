@@ -16,7 +16,9 @@ The lists hold the most frequent cue lemmas of PolNeAR train (``training/corpus/
 more there) and the dialogue verbs of fiction and features. A lemma is looked up lowercased;
 a multi-word cue is classed by its first word found in a list.
 """
-from typing import FrozenSet
+from typing import FrozenSet, Iterable, Optional
+
+CUE_KINDS = ("speech", "belief", "other")
 
 SPEECH_CUES: FrozenSet[str] = frozenset({
     # reporting verbs
@@ -48,7 +50,7 @@ SPEECH_CUES: FrozenSet[str] = frozenset({
 BELIEF_CUES: FrozenSet[str] = frozenset({
     "believe", "think", "feel", "fear", "hope", "expect", "worry", "doubt", "suspect", "assume",
     "consider", "know", "reckon", "suppose", "imagine", "guess", "trust", "wish", "want",
-    "anticipate", "forecast", "foresee", "see", "view", "regard", "judge", "deem", "find",
+    "anticipate", "forecast", "foresee", "see", "view", "regard", "judge", "deem",
     "conclude", "understand", "realize", "realise", "remember", "agree", "sense", "bet",
     "belief", "view", "opinion", "fear", "fears", "hope", "hopes", "expectation", "concern",
     "concerns", "worry", "worries", "doubt", "doubts", "suspicion", "sense", "feeling",
@@ -80,3 +82,21 @@ NO_CONTENT_WORDS: FrozenSet[str] = frozenset({
     "enquiries", "call", "calls", "email", "emails", "message", "messages", "interview",
     "interviews", "detail", "details", "matter", "further", "immediately", "elaborate",
 })
+
+
+def cue_kind(cue_words: Optional[Iterable[str]], quote_type: str) -> str:
+    """The ``cue_kind`` of a quote (see the module docstring).
+
+    cue_words (Optional[Iterable[str]]): the cue's lemmas and lowercased words (None: no cue).
+    quote_type (str): the quote's type (direct / mixed / indirect).
+    RETURNS (str): ``"speech"``, ``"belief"`` or ``"other"``.
+    """
+    if cue_words is None:
+        return "speech" if quote_type in ("direct", "mixed") else "other"
+    for word in cue_words:
+        word = word.lower()
+        if word in SPEECH_CUES:
+            return "speech"
+        if word in BELIEF_CUES:
+            return "belief"
+    return "other"
