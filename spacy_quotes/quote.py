@@ -101,6 +101,7 @@ class Quote:
             "speaker_name": self.speaker_name,
             "speaker_id": (f"{doc_id}:{self.speaker_id}" if self.speaker_id is not None else None),
             "score": round(float(self.score), 4),
+            "cue_kind": self.cue_kind,
         }
         if self.via is not None:
             record["via"] = _span_dict(self.via)

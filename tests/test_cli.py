@@ -111,7 +111,8 @@ def check_contract(records: List[Dict[str, Any]], texts: Dict[str, str]) -> None
     """Every record has the fields and types of QUOTES_JSONL.md, and valid offsets."""
     last: Dict[str, int] = {}
     for rec in records:
-        assert RECORD_FIELDS <= set(rec) <= RECORD_FIELDS | {"via"}, rec
+        assert RECORD_FIELDS <= set(rec) <= RECORD_FIELDS | {"via", "cue_kind"}, rec
+        assert rec.get("cue_kind", "speech") in ("speech", "belief", "other")
         doc_text = texts[rec["doc_id"]]
         assert isinstance(rec["index"], int) and rec["index"] == last.get(rec["doc_id"], -1) + 1
         last[rec["doc_id"]] = rec["index"]

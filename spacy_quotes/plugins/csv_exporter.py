@@ -18,7 +18,7 @@ from .output import open_output
 BASE_COLUMNS = [
     "doc_id", "index", "type", "text", "start", "end",
     "cue_text", "cue_start", "cue_end", "speaker_text", "speaker_start", "speaker_end",
-    "speaker_name", "speaker_id", "score",
+    "speaker_name", "speaker_id", "score", "cue_kind",
 ]
 
 
