@@ -6,7 +6,8 @@ types and the one function that writes the three groups.
   same order, under the names of :data:`QUOTE_ATTRS`: ``scores`` (float), ``cue`` (index into
   ``quotes_cue`` or -1), ``speaker`` (index into ``quotes_speaker`` or -1), ``speaker_name``
   and ``speaker_id`` (str or None), ``via`` (index into ``quotes_speaker`` of a medium that
-  relayed the quote, or -1).
+  relayed the quote, or -1). Optionally ``cue_kind`` (str or None): the cue kind a record
+  gave, for records drawn back onto a Doc that has no lemmas (otherwise it is read off the cue).
 * ``doc.spans["quotes_cue"]``: the cue spans (label ``CUE``), attrs ``scores``.
 * ``doc.spans["quotes_speaker"]``: the speaker mentions (label ``SPEAKER``), attrs ``scores``.
 * ``doc.spans["quotes_not_quote"]`` (gold documents only): spans a reader would not call an

@@ -41,6 +41,9 @@ class Quote:
     score: float
     via: Optional[Span] = None
     index: int = 0
+    # the cue kind a record gave (records drawn back onto a tokenised Doc have no lemmas to
+    # read it from); None: read it off the cue
+    given_cue_kind: Optional[str] = None
     doc_text: Optional[str] = field(default=None, repr=False, compare=False)
 
     def _text(self) -> str:
@@ -72,6 +75,8 @@ class Quote:
     def cue_kind(self) -> str:
         """RETURNS (str): ``"speech"``, ``"belief"`` or ``"other"``: what the cue reports
         (:func:`spacy_quotes.cues.cue_kind`); what a user filters on to keep what was said."""
+        if self.given_cue_kind is not None:
+            return self.given_cue_kind
         words = None if self.cue is None else [w for t in self.cue for w in (t.lemma_, t.lower_) if w]
         return cue_kind(words, self.type)
 
@@ -152,6 +157,7 @@ def get_quotes(doc: Doc) -> List[Quote]:
                 score=float(_attr(group, "scores", i, 1.0)),
                 via=via,
                 doc_text=doc_text,
+                given_cue_kind=_attr(group, "cue_kind", i, None),
             )
         )
     quotes.sort(key=lambda q: (q.content.start_char, q.content.end_char))
@@ -172,7 +178,7 @@ def set_quote_groups(doc: Doc, items: List[Dict[str, Any]], *, alignment_mode: s
     doc (Doc): the document; its existing quote groups are replaced.
     items (List[Dict[str, Any]]): one dict per quote with ``content`` (start, end) and optional
         ``cue``, ``speaker``, ``via`` ((start, end) or None), ``type``, ``score``,
-        ``speaker_name``, ``speaker_id``. Quotes that share a cue or speaker span (same
+        ``speaker_name``, ``speaker_id``, ``cue_kind``. Quotes that share a cue or speaker span (same
         offsets) share one span in the group. Without ``type`` it follows from the marks.
     alignment_mode (str): how offsets that do not fall on token boundaries are aligned.
     """
@@ -180,6 +186,7 @@ def set_quote_groups(doc: Doc, items: List[Dict[str, Any]], *, alignment_mode: s
     quotations = find_quotations(text)
     contents: List[Span] = []
     attrs = empty_quote_attrs()
+    kinds: List[Optional[str]] = []  # a record's cue_kind, kept where one was given
     cue_spans: List[Span] = []
     spk_spans: List[Span] = []
 
@@ -208,4 +215,7 @@ def set_quote_groups(doc: Doc, items: List[Dict[str, Any]], *, alignment_mode: s
         attrs["via"].append(_index(spk_spans, item.get("via")))
         attrs["speaker_name"].append(item.get("speaker_name"))
         attrs["speaker_id"].append(item.get("speaker_id"))
+        kinds.append(item.get("cue_kind"))
+    if any(k is not None for k in kinds):
+        attrs["cue_kind"] = kinds
     write_quote_groups(doc, contents, attrs, cue_spans, spk_spans)

@@ -67,6 +67,7 @@ def doc_from_records(
             "speaker_name": name,
             "speaker_id": speaker_id,
             "score": float(record.get("score", 1.0)),
+            "cue_kind": record.get("cue_kind"),
         })
     set_quote_groups(doc, items)
     return doc
