@@ -69,8 +69,14 @@ def write_jsonl(path: Path, docs: List[Dict[str, Any]], compress: bool = False) 
     path.write_bytes(gzip.compress(data) if compress else data)
 
 
+CONTRACT_FIELDS = {"doc_id", "index", "type", "text", "start", "end", "cue", "speaker", "speaker_name",
+                   "speaker_id", "score"}
+
+
 def canonical(record: Dict[str, Any]) -> str:
-    record = {k: v for k, v in record.items() if not (k == "via" and v is None)}
+    """A record as a comparable string; an optional field that is null counts as absent (a
+    Parquet column has a value, maybe null, in every row)."""
+    record = {k: v for k, v in record.items() if k in CONTRACT_FIELDS or v is not None}
     return json.dumps(record, sort_keys=True, ensure_ascii=False)
 
 
