@@ -93,7 +93,7 @@ document index), :mod:`.names` (name and title tests), :mod:`.referents` (refere
 table that links names to them), :mod:`.titles` (titles learned from the document),
 :mod:`.salience` (salience events), :mod:`.mentions` (mention spans and their kinds),
 :mod:`.pronouns`, :mod:`.definites` (definite titles, organisation nouns, descriptions),
-:mod:`.resolver` (steps 1 and 3), :mod:`.cues` (step 2) and :mod:`.steps`
+:mod:`.resolver` (steps 1 and 3), :mod:`.mention_steps` (step 2) and :mod:`.steps`
 (:func:`resolve_speakers`: all steps in order). Names are compared in the form of
 :mod:`spacy_quotes.text`.
 """

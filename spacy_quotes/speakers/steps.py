@@ -9,7 +9,7 @@ from spacy.tokens import Doc, Span, SpanGroup, Token
 from ..marks import Quotation
 from ..quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY
 from .config import SpeakerResolverConfig
-from .cues import (
+from .mention_steps import (
     QuoteState, according_medium, colon_speaker, context_subject, correct_mention, gap_is_own_attribution,
     participle_agent, speaker_from_cue,
 )
