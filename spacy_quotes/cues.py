@@ -73,6 +73,18 @@ WORK_NOUNS: FrozenSet[str] = frozenset({
     "campaign", "anthem", "hymn", "ballad", "sequel", "trilogy", "game", "video", "title",
 })
 
+# Actions whose plain object carries no proposition (``adopted [the plan]``, ``built [the
+# website]``, ``defended [the budget]``): the ``plain_object`` filter drops a noun-phrase
+# content only after one of these. Verbs of speech, belief or stance with a noun-phrase object
+# (``criticized [the decision]``, ``endorsed [Clinton]``, ``questioned [the integrity of ...]``)
+# are attributions in PolNeAR and stay.
+PLAIN_OBJECT_CUES: FrozenSet[str] = frozenset({
+    "adopt", "approve", "pass", "ratify", "veto", "sign", "enact", "build", "construct", "design",
+    "create", "open", "close", "launch", "unveil", "present", "table", "submit", "file", "defend",
+    "award", "hire", "appoint", "buy", "sell", "win", "lose", "complete", "finish", "host",
+    "organise", "organize", "fund", "finance",
+})
+
 # The words of a cue with no content: ``declined to comment``, ``spoke to reporters``, ``did not
 # respond to a request for comment``. A content made only of these (and function words) is no
 # attribution.

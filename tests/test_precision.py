@@ -10,6 +10,8 @@ import spacy_quotes
 from spacy_quotes.annotations import NOT_QUOTE_KINDS, annotations_to_docs, read_annotation_jsonl
 from spacy_quotes.cues import cue_kind
 from spacy_quotes.layout import NOT_QUOTE_KEY
+from spacy_quotes.pipeline.filters import FILTER_KINDS, filter_kinds
+from spacy_quotes.pipeline.formats import FORMAT_RULES, format_rules
 from spacy_quotes.pipeline.scorer import score_quotes
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "notquotes.jsonl"
@@ -25,13 +27,13 @@ def _texts(nlp, text):
 
 
 @pytest.fixture(scope="module")
-def unfiltered_nlp(quotes_nlp):
-    return quotes_nlp  # the shipped default: both switches off
+def unfiltered_nlp():
+    return spacy_quotes.load(filter_not_quotes=False, quote_formats=False)
 
 
 @pytest.fixture(scope="module")
-def filtered_nlp():
-    return spacy_quotes.load(filter_not_quotes=True, quote_formats=True)
+def filtered_nlp(quotes_nlp):
+    return quotes_nlp  # the shipped default: every filter class and format rule on
 
 
 # ---- the corpus and the annotation format ---------------------------------------------------
@@ -132,6 +134,55 @@ def test_filter_off_gives_the_old_behaviour(filtered_nlp, unfiltered_nlp):
     assert set(on) <= set(off)
 
 
+def test_defaults_switch_every_class_and_rule_on(filtered_nlp):
+    cfg = filtered_nlp.get_pipe("quotes").cfg
+    assert cfg["filter_not_quotes"] == list(FILTER_KINDS)
+    assert cfg["quote_formats"] == list(FORMAT_RULES)
+    defaults = filtered_nlp.get_factory_meta("quotes").default_config
+    assert defaults["filter_not_quotes"] is True and defaults["quote_formats"] is True
+
+
+@pytest.mark.parametrize("path", ["configs/quotes_cpu.cfg", "configs/quotes_trf.cfg"])
+def test_configs_switch_them_on(path):
+    from thinc.api import Config
+
+    cfg = Config().from_disk(Path(__file__).resolve().parent.parent / path, interpolate=False)
+    assert cfg["components"]["quotes"]["filter_not_quotes"] is True
+    assert cfg["components"]["quotes"]["quote_formats"] is True
+
+
+def test_one_filter_class_at_a_time(unfiltered_nlp):
+    only_nicknames = spacy_quotes.load(filter_not_quotes=["nickname"], quote_formats=False)
+    only_no_content = spacy_quotes.load(filter_not_quotes=["no_content"], quote_formats=False)
+    assert only_nicknames.get_pipe("quotes").cfg["filter_not_quotes"] == ["nickname"]
+    off = _texts(unfiltered_nlp, NO_CONTENT)
+    assert any(t.startswith("to comment") for t in off), off
+    assert _texts(only_nicknames, NO_CONTENT) == off  # the no_content class is off: it stays
+    kept = _texts(only_no_content, NO_CONTENT)
+    assert not any(t.startswith("to comment") for t in kept), kept
+    assert "that he had waited nine hours" in kept
+
+
+def test_kinds_setting_is_validated():
+    assert filter_kinds(False) == () and filter_kinds(None) == ()
+    assert filter_kinds(True) == FILTER_KINDS
+    assert filter_kinds(["plain_object", "scare"]) == ("scare", "plain_object")  # in the order tried
+    assert format_rules(["signed"]) == ("signed",)
+    with pytest.raises(ValueError, match="unknown name.*'jokes'"):
+        filter_kinds(["jokes"])
+    with pytest.raises(ValueError, match="quote_formats"):
+        format_rules("signed")
+    with pytest.raises(ValueError, match="unknown"):
+        spacy_quotes.load(quote_formats=["signed", "smoke signals"])
+
+
+def test_plain_object_of_a_stance_verb_stays(filtered_nlp):
+    text = ("The tenants' union criticised the new rent formula on Tuesday. "
+            "The council adopted the formula anyway.")
+    texts = _texts(filtered_nlp, text)
+    assert not any(t == "the formula anyway" or t == "the formula" for t in texts), texts
+
+
 # ---- formats ----------------------------------------------------------------------------------
 
 def _one(quotes, text):
@@ -179,6 +230,17 @@ def test_transcript_turns(filtered_nlp):
     assert "Aldana" in _one(quotes, "We need five thousand homes, and we need them near the tram lines.")["speaker_name"]
     assert "Okoro" in _one(quotes, "Then the council must sell us the land at a fair price.")["speaker_name"]
     assert not any(q["text"].startswith("Welcome") for q in quotes)
+
+
+def test_inverted_dialogue_keeps_the_models_longer_speaker(filtered_nlp, unfiltered_nlp):
+    text = ("The harbour will close for dredging in March.\n\n"
+            "\u201cShips will have to anchor outside for a week,\u201d said Tomas Varga, the port's operations "
+            "director, on Monday.")
+    on = [q for q in _quotes(filtered_nlp, text) if q["text"].startswith("Ships will")]
+    off = [q for q in _quotes(unfiltered_nlp, text) if q["text"].startswith("Ships will")]
+    assert on and off
+    assert on[0]["speaker"]["text"] == off[0]["speaker"]["text"]
+    assert "Tomas Varga" in on[0]["speaker"]["text"]
 
 
 def test_inverted_dialogue_verb_with_modifier(filtered_nlp):

@@ -15,19 +15,23 @@ quote of one of these classes (the ``kind`` names those of the not-quote corpus,
 * ``no_content``: an indirect content made only of the words of a cue without content
   (``declined [to comment]``, ``did not respond to [requests for comment]``);
 * ``plain_object``: an indirect content that is a plain noun phrase (no verb, no ``as``
-  predicate, no quoted words): ``adopted [the plan]``, ``defended [the budget]``; with a
-  predicate (``defended the budget as necessary``) or a clause it stays.
+  predicate, no quoted words) after an action cue of :data:`spacy_quotes.cues.PLAIN_OBJECT_CUES`:
+  ``adopted [the plan]``, ``defended [the budget]``; with a predicate (``defended the budget
+  as necessary``) or a clause it stays, and so does the noun-phrase object of a verb of speech
+  or stance (``criticised [the decision]``, ``endorsed [the mayor]``), which PolNeAR annotates.
 
-Each dropped quote is logged at DEBUG level with its kind.
+Each class is switched on by its name: the setting is ``false`` (off), ``true`` (every class of
+:data:`FILTER_KINDS`) or a list of class names (see :func:`filter_kinds`). Each dropped quote is
+logged at DEBUG level with its kind.
 """
 import logging
-from typing import List, Optional, Sequence, Tuple
+from typing import Collection, List, Optional, Sequence, Tuple, Union
 
 from spacy.tokens import Doc, Span
 
 from ..marks import is_quote_mark
 from .decode import RoleSpan
-from ..cues import NAMING_CUES, NO_CONTENT_WORDS, WORK_NOUNS
+from ..cues import NAMING_CUES, NO_CONTENT_WORDS, PLAIN_OBJECT_CUES, WORK_NOUNS
 
 logger = logging.getLogger("spacy_quotes")
 
@@ -37,6 +41,39 @@ TITLE_MAX_WORDS = 8
 PREDICATE_CUES = frozenset({"accuse", "charge", "blame", "call", "describe", "label", "brand", "urge", "ask",
                             "credit", "hail", "praise", "condemn"})
 _NP_POS = frozenset({"NOUN", "PROPN", "PRON", "NUM", "DET", "ADJ", "X"})
+# the classes, in the order they are tried
+FILTER_KINDS = ("nickname", "title", "scare", "no_content", "plain_object")
+
+
+def setting_kinds(value: Union[bool, Sequence[str], None], known: Sequence[str], setting: str) -> Tuple[str, ...]:
+    """The names a switch setting turns on: ``false``/None none, ``true`` all of ``known``, a
+    list those it names.
+
+    value (Union[bool, Sequence[str], None]): the setting.
+    known (Sequence[str]): the names it may hold.
+    setting (str): its name, for the error message.
+    RETURNS (Tuple[str, ...]): the names switched on, in the order of ``known``.
+    """
+    if value is None or value is False:
+        return ()
+    if value is True:
+        return tuple(known)
+    if isinstance(value, str) or not isinstance(value, Collection):
+        raise ValueError(f"quotes: {setting} must be true, false or a list of {list(known)}, got {value!r}")
+    unknown = [v for v in value if v not in known]
+    if unknown:
+        raise ValueError(f"quotes: {setting}: unknown name(s) {unknown}; known: {list(known)}")
+    return tuple(k for k in known if k in set(value))
+
+
+def filter_kinds(value: Union[bool, Sequence[str], None]) -> Tuple[str, ...]:
+    """The not-quote classes the ``filter_not_quotes`` setting switches on.
+
+    value (Union[bool, Sequence[str], None]): ``false``, ``true`` (all of :data:`FILTER_KINDS`)
+        or a list of class names.
+    RETURNS (Tuple[str, ...]): the classes on.
+    """
+    return setting_kinds(value, FILTER_KINDS, "filter_not_quotes")
 
 
 def _is_mark(text: str) -> bool:
@@ -129,25 +166,27 @@ def _plain_object(content: Span, qtype: str) -> bool:
     return content.root.pos_ in _NP_POS
 
 
-def not_quote_kind(doc: Doc, content: Span, cue: Optional[Span], qtype: str) -> Optional[str]:
+def not_quote_kind(doc: Doc, content: Span, cue: Optional[Span], qtype: str,
+                   kinds: Sequence[str] = FILTER_KINDS) -> Optional[str]:
     """The not-quote class of a linked quote, or None where it is an attribution.
 
     doc (Doc): the document.
     content (Span): the quote's content.
     cue (Optional[Span]): its cue, if linked.
     qtype (str): its type (direct / mixed / indirect).
+    kinds (Sequence[str]): the classes to test (default: all of :data:`FILTER_KINDS`).
     RETURNS (Optional[str]): ``nickname``, ``title``, ``scare``, ``no_content``,
         ``plain_object`` or None.
     """
-    if _naming(doc, content, cue):
+    if "nickname" in kinds and _naming(doc, content, cue):
         return "nickname"
-    if _title(doc, content, cue, qtype):
+    if "title" in kinds and _title(doc, content, cue, qtype):
         return "title"
-    if _scare(content, cue, qtype):
+    if "scare" in kinds and _scare(content, cue, qtype):
         return "scare"
-    if _no_content(content, qtype):
+    if "no_content" in kinds and _no_content(content, qtype):
         return "no_content"
-    if _plain_object(content, qtype):
+    if "plain_object" in kinds and _plain_object(content, qtype):
         return "plain_object"
     return None
 
@@ -158,6 +197,7 @@ def filter_not_quotes(
     cues: Sequence[RoleSpan],
     links: Sequence,
     qtypes: Sequence[str],
+    kinds: Sequence[str] = FILTER_KINDS,
 ) -> Tuple[List, List[str]]:
     """Keep the links whose quote is an attribution.
 
@@ -165,6 +205,7 @@ def filter_not_quotes(
     contents, cues (Sequence[RoleSpan]): the role spans the links point into.
     links (Sequence[Link]): the linked quotes.
     qtypes (Sequence[str]): each link's quote type.
+    kinds (Sequence[str]): the not-quote classes to drop (default: all of :data:`FILTER_KINDS`).
     RETURNS (Tuple[List[Link], List[str]]): the links kept, and the kinds of those dropped.
     """
     kept, dropped = [], []
@@ -172,9 +213,12 @@ def filter_not_quotes(
         c = contents[link.content]
         content = doc[c.start:c.end]
         cue = doc[cues[link.cue].start:cues[link.cue].end] if link.cue >= 0 else None
-        kind = not_quote_kind(doc, content, cue, qtype)
-        if kind == "plain_object" and (cue is None or {t.lemma_.lower() for t in cue} & PREDICATE_CUES):
-            kind = None  # no action (an answer, a signed paragraph), or a cue whose object is a charge
+        kind = not_quote_kind(doc, content, cue, qtype, kinds)
+        if kind == "plain_object" and (cue is None or {t.lemma_.lower() for t in cue} & PREDICATE_CUES
+                                       or not {t.lemma_.lower() for t in cue} & PLAIN_OBJECT_CUES):
+            # no action (an answer, a signed paragraph), a cue whose object is a charge, or a
+            # verb of speech or stance whose object PolNeAR annotates (``criticized [the plan]``)
+            kind = None
         if kind is None:
             kept.append(link)
         else:

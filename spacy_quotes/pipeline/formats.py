@@ -1,23 +1,26 @@
 """Quote formats of press releases, wire copy, interviews and dialogue (issue 14), read off the
 text layout where the tagger's spans and the linking step miss them or link them to a cue
 paragraphs away. Each step takes the role spans and links and returns them changed; the
-component runs them when its ``quote_formats`` setting is on.
+component runs those its ``quote_formats`` setting switches on: ``false`` (none), ``true``
+(all of :data:`FORMAT_RULES`) or a list of rule names (see :func:`format_rules`).
 
-* :func:`signed_quotes`: a quote paragraph ending in a dash and a name
+* ``paragraph_speakers`` (:func:`speakers_within_paragraphs`): a speaker span the tagger ran
+  over a paragraph break is cut at it.
+* ``signed`` (:func:`signed_quotes`): a quote paragraph ending in a dash and a name
   (``"..." – Mayor Ada Lin``, also ``—``, ``-``, ``--``): the name (up to a comma) is the speaker,
   there is no cue.
-* :func:`introduced_quotes`: a paragraph that is one quotation, after a paragraph that
+* ``introduced`` (:func:`introduced_quotes`): a paragraph that is one quotation, after a paragraph that
   introduces its speaker: ``Remarks from X:``, ``X, in a statement:``, or a short line
   naming the speaker and a title (``Councillor X, chair of Y``), with or without a colon.
-* :func:`interview_answers`: ``Q:`` / ``A:`` paragraphs (each answer is a quote of the person
+* ``interview`` (:func:`interview_answers`): ``Q:`` / ``A:`` paragraphs (each answer is a quote of the person
   the text names before the first question) and ``NAME: text`` transcripts (each turn is a
   quote of the person whose name ends in NAME; host and interviewer turns are left out).
-* :func:`inverted_dialogue`: ``"...," grumbled a weary X`` / ``said young X``: a quotation
+* ``inverted_dialogue`` (:func:`inverted_dialogue`): ``"...," grumbled a weary X`` / ``said young X``: a quotation
   ending in a comma (or ``?``, ``!``) inside its marks, then a verb of speech and a name after
   it, with modifiers before the name.
 """
 import re
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple, Union
 
 from spacy.tokens import Doc, Span
 
@@ -25,6 +28,7 @@ from ..marks import is_quote_mark
 from .decode import RoleSpan
 from ..cues import SPEECH_CUES
 from .link import Link
+from .filters import setting_kinds
 from .rules import RULE_SCORE
 
 _DASH = re.compile(r"[\"\u201d\u00bb'\u2019]\s*(?:--|[-\u2013\u2014\u2015])\s*([A-Z][^\n,()]{1,80}?)\s*(?:,[^\n]*)?$")
@@ -251,9 +255,9 @@ def inverted_dialogue(doc: Doc, edit: _Edit, lines: List[Tuple[int, int]]) -> No
             continue
         content, speaker = doc[i:tok.i + 1], doc[tok.i + 2:k]
         on = edit.links_on(content.start, content.end)
-        if on and on[0].cue >= 0 and edit.cues[on[0].cue].start == verb.i and on[0].speaker >= 0 and (
-                edit.speakers[on[0].speaker].end == k):
-            continue  # the model has it
+        if on and on[0].speaker >= 0 and (
+                edit.speakers[on[0].speaker].start < k and j <= edit.speakers[on[0].speaker].end - 1):
+            continue  # the model has this speaker (maybe with a longer apposition: ``said X, the director of Y``)
         edit.attribute(content, doc[verb.i:verb.i + 1], speaker)
 
 
@@ -278,17 +282,41 @@ def speakers_within_paragraphs(doc: Doc, edit: _Edit, lines: List[Tuple[int, int
         edit.speakers[i] = RoleSpan(s.role, keep[0], keep[1], s.score)
 
 
+# the rules by name, in the order they run
+_STEPS = {
+    "paragraph_speakers": speakers_within_paragraphs,
+    "signed": signed_quotes,
+    "introduced": introduced_quotes,
+    "interview": interview_answers,
+    "inverted_dialogue": inverted_dialogue,
+}
+FORMAT_RULES = tuple(_STEPS)
+
+
+def format_rules(value: Union[bool, Sequence[str], None]) -> Tuple[str, ...]:
+    """The format rules the ``quote_formats`` setting switches on.
+
+    value (Union[bool, Sequence[str], None]): ``false``, ``true`` (all of :data:`FORMAT_RULES`)
+        or a list of rule names.
+    RETURNS (Tuple[str, ...]): the rules on, in the order they run.
+    """
+    return setting_kinds(value, FORMAT_RULES, "quote_formats")
+
+
 def apply_formats(doc: Doc, contents: List[RoleSpan], cues: List[RoleSpan], speakers: List[RoleSpan],
-                  links: List[Link]) -> Tuple[List[RoleSpan], List[RoleSpan], List[RoleSpan], List[Link]]:
+                  links: List[Link], rules: Sequence[str] = FORMAT_RULES,
+                  ) -> Tuple[List[RoleSpan], List[RoleSpan], List[RoleSpan], List[Link]]:
     """Run the format steps (see the module docstring) over the linked role spans.
 
     doc (Doc): the parsed document.
     contents, cues, speakers (List[RoleSpan]): the role spans.
     links (List[Link]): the links between them.
+    rules (Sequence[str]): the rules to run (default: all of :data:`FORMAT_RULES`).
     RETURNS (Tuple[...]): the contents, cues, speakers and links, changed where a format applies.
     """
     lines = _lines(doc.text)
     edit = _Edit(doc, contents, cues, speakers, links)
-    for step in (speakers_within_paragraphs, signed_quotes, introduced_quotes, interview_answers, inverted_dialogue):
-        step(doc, edit, lines)
+    for name, step in _STEPS.items():
+        if name in rules:
+            step(doc, edit, lines)
     return edit.result()
