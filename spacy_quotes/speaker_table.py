@@ -8,7 +8,14 @@ on a fresh pipeline run and on records read back from a file::
 
 Speakers are grouped by ``speaker_name`` case-insensitively (``"The Kremlin"`` and
 ``"the Kremlin"`` are one row, shown with the spelling used most often); quotes without a
-resolved name are counted under ``"(unknown)"``.
+resolved name are counted under ``"(unknown)"``. The spellings of one name are joined
+(:func:`_spelling_joins`): accent-folded ones (``Mevlüt Çavuşoğlu`` / ``Mevlut Cavusoglu``,
+``Ana Ruíz`` / ``Ana Ruiz``) and, in names of two or more words, one letter changed, added,
+removed or swapped in one word of at least ``NEAR_MIN_LETTERS`` letters (``Cavusoglu`` /
+``Cavusgolu``) where the other spelling is quoted more often (a misspelling is the rarer
+spelling) and the name is the only one it is one letter from; a word of fewer letters must match
+(``Carla Moreno`` / ``Carlo Moreno`` stay two people, and so do ``Ana Ruiz`` / ``Ana Ortiz``).
+A shorter form of a name is joined to its one longer form (:func:`_name_aliases`).
 """
 import csv
 import io
@@ -25,12 +32,15 @@ from spacy.tokens import Doc
 
 from .quote import QUOTE_TYPES, get_quotes
 from .runner import RunSummary, iter_input_results  # noqa: F401  (re-exported: they lived here)
-from .text import NAME_PARTICLES, space_fold
+from .text import NAME_PARTICLES, name_fold, one_edit_apart, space_fold
 
 logger = logging.getLogger("spacy_quotes")
 
 UNKNOWN_SPEAKER = "(unknown)"
 FORMATS = ("text", "csv", "json")
+# the shortest word (folded) a one-letter difference is read as a misspelling in: ``Carla`` /
+# ``Carlo`` are two names, ``Cavusoglu`` / ``Cavusgolu`` one
+NEAR_MIN_LETTERS = 6
 
 
 @dataclass
@@ -98,7 +108,17 @@ def collect_speakers(records: Iterable[Dict[str, Any]]) -> List[SpeakerRow]:
         if qtype in QUOTE_TYPES:
             counter[qtype] += 1
         doc_id = record.get("doc_id")
-        doc_ids.setdefault(key, {})[str(doc_id) if doc_id is not None else ""] = None
+        doc_ids.setdefault(key, {}).setdefault(str(doc_id) if doc_id is not None else "", n)
+    for key, target in _spelling_joins(spellings, counts, first_seen).items():
+        for display, c in spellings.pop(key).items():
+            spellings[target][display] += c
+        for display, n in first_seen.pop(key).items():
+            first_seen[target][display] = min(n, first_seen[target].get(display, n))
+        counts[target].update(counts.pop(key))
+        joined = doc_ids[target]
+        for doc_id, n in doc_ids.pop(key).items():
+            joined[doc_id] = min(n, joined.get(doc_id, n))
+        doc_ids[target] = dict(sorted(joined.items(), key=lambda item: item[1]))
     alias = _name_aliases(spellings)
     rows = []
     for key, spelled in spellings.items():
@@ -124,18 +144,76 @@ def collect_speakers(records: Iterable[Dict[str, Any]]) -> List[SpeakerRow]:
     return rows
 
 
+def _is_name(spelled: Counter) -> bool:
+    """Whether a group's spelling is a name of two or more capitalised words (``Ana Ruiz``,
+    ``Erik ten Hag``), not a description (``a source``) or one word (``Bush``)."""
+    words = next(iter(spelled)).split()
+    return (len(words) >= 2 and words[0][:1].isupper() and words[-1][:1].isupper()
+            and all(w[:1].isupper() or w in NAME_PARTICLES for w in words))
+
+
+def _spelling_joins(spellings: Dict[str, Counter], counts: Dict[str, Counter],
+                    first_seen: Dict[str, Dict[str, int]]) -> Dict[str, str]:
+    """The grouping keys that are another spelling of one name, each mapped to the key it
+    joins (see the module docstring): the same :func:`~spacy_quotes.text.name_fold`, or one
+    letter apart in one long word of a name. Accent-folded spellings join the most quoted one
+    (on a tie the one seen first); a spelling one letter apart joins a more quoted name (not
+    an equally quoted one), and none where it is one letter from two names.
+
+    spellings (Dict[str, Counter]): the spellings of each grouping key.
+    counts (Dict[str, Counter]): the quote counts of each key.
+    first_seen (Dict[str, Dict[str, int]]): the record index each spelling was first seen at.
+    RETURNS (Dict[str, str]): key -> the key it joins (never itself joined).
+    """
+    def rank(key: str) -> tuple:
+        return (-counts[key]["quotes"], min(first_seen[key].values()))
+
+    by_fold: Dict[str, List[str]] = {}
+    for key in spellings:
+        if key:
+            by_fold.setdefault(name_fold(key), []).append(key)
+    heads = {folded: min(keys, key=rank) for folded, keys in by_fold.items()}  # the key a fold's others join
+    # one letter apart: candidates share the other words and a one-deletion form of the word
+    blocks: Dict[tuple, List[str]] = {}
+    for folded, head in heads.items():
+        if not _is_name(spellings[head]):
+            continue
+        words = folded.split()
+        for i, word in enumerate(words):
+            if len(word) < NEAR_MIN_LETTERS:
+                continue
+            rest = tuple(words[:i] + [""] + words[i + 1:])
+            for form in {word} | {word[:j] + word[j + 1:] for j in range(len(word))}:
+                blocks.setdefault((i, rest, form), []).append(folded)
+    neighbours: Dict[str, set] = {}
+    for (i, _, _), members in blocks.items():
+        for a in members:
+            for b in members:
+                if a < b and one_edit_apart(a.split()[i], b.split()[i]):
+                    neighbours.setdefault(a, set()).add(b)
+                    neighbours.setdefault(b, set()).add(a)
+    # from the most quoted down, a spelling joins the name of its more quoted neighbours where
+    # they are all one name (a misspelling is the rarer spelling: two equally quoted spellings
+    # stay apart); neighbours of two names leave it alone
+    quotes = {folded: sum(counts[k]["quotes"] for k in keys) for folded, keys in by_fold.items()}
+    cluster: Dict[str, str] = {}
+    for folded in sorted(heads, key=lambda f: (-quotes[f], rank(heads[f]))):
+        above = {cluster[o] for o in neighbours.get(folded, ()) if quotes[o] > quotes[folded]}
+        cluster[folded] = above.pop() if len(above) == 1 else folded
+    join: Dict[str, str] = {}
+    for folded, keys in by_fold.items():
+        target = heads[cluster[folded]]
+        join.update({k: target for k in keys if k != target})
+    return join
+
+
 def _name_aliases(spellings: Dict[str, Counter]) -> Dict[str, str]:
     """Shorter forms of a person's or organisation's name across documents, each mapped to
     its one longer form: ``tayyip erdogan`` -> ``recep tayyip erdogan`` when the table has
     that name and no other that ends in the same words. Only names of two or more
     capitalised words are merged (not ``Bush``, not a description such as ``a source``), and
     never where two longer names compete (``George W. Bush`` / ``George H. W. Bush``)."""
-    def is_name(key: str) -> bool:
-        words = next(iter(spellings[key])).split()
-        return (len(words) >= 2 and words[0][:1].isupper() and words[-1][:1].isupper()
-                and all(w[:1].isupper() or w in NAME_PARTICLES for w in words))
-
-    names = [k for k in spellings if k and is_name(k)]
+    names = [k for k in spellings if k and _is_name(spellings[k])]
     alias: Dict[str, str] = {}
     for short in names:
         longer = [k for k in names if k != short and k.endswith(" " + short)]

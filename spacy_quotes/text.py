@@ -14,6 +14,10 @@ Three levels, each built on the one before:
   punctuation around its words and a leading article (``the Kremlin`` -> ``kremlin``). The
   speaker resolver compares names token by token with :func:`norm_word`; the scorer compares
   gold and predicted ``speaker_name`` values with :func:`norm_name`.
+
+Across documents the speaker table joins the spellings of one name with :func:`name_fold`
+(``Mevlüt Çavuşoğlu`` = ``Mevlut Cavusoglu``) and :func:`one_edit_apart` (a one-letter
+corruption of a long word: ``Cavusoglu`` / ``Cavusgolu``).
 """
 import unicodedata
 from functools import lru_cache
@@ -91,3 +95,35 @@ def norm_name(name: Optional[str]) -> str:
     while words and words[0] in _ARTICLES:
         words = words[1:]
     return " ".join(SPELLING_VARIANTS.get(w, w) for w in words if w)
+
+
+def name_fold(name: str) -> str:
+    """A name case- and accent-insensitive, one space between its words (``"Mevlüt  Çavuşoğlu"``
+    -> ``"mevlut cavusoglu"``): the speaker table joins the spellings that share it.
+
+    name (str): the name.
+    RETURNS (str): the folded name.
+    """
+    return " ".join(fold(name).split())
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether two different words are one letter apart: one letter changed, added, removed,
+    or two neighbouring letters swapped (``cavusoglu`` / ``cavusgolu`` / ``cavusogu``).
+
+    a (str): a word.
+    b (str): another word.
+    RETURNS (bool): True where they differ by exactly one such edit.
+    """
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):  # one letter added
+        return a[i:] == b[i + 1:]
+    if a[i + 1:] == b[i + 1:]:  # one letter changed
+        return True
+    return i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]
