@@ -11,10 +11,15 @@
 * ``"other"``: anything else (``found``, ``showed``, ``defended``, ``criticised``), and an
   indirect quote without a cue.
 
-The lists hold the most frequent cue lemmas of PolNeAR train (``training/corpus/train.spacy``:
-``said`` alone is about half of all cues; the lists below cover the lemmas seen 10 times or
-more there) and the dialogue verbs of fiction and features. A lemma is looked up lowercased;
-a multi-word cue is classed by its first word found in a list.
+The speech and belief lists are hand-made: reporting verbs, nouns of speech, verbs of belief
+and the dialogue verbs of fiction and features. Checked against the gold cues of PolNeAR
+train (``training/corpus/train.spacy``: 19,830 cues in 840 articles; lemmas of the base
+pipeline): ``say`` is in 27% of the cues; of the 233 lemmas that begin 10 or more cues (their
+first word that is no stop word), the lists hold the speech and belief ones (118, on 61% of the
+cues); the rest are classed ``"other"`` on purpose: actions and stances (``support``, ``show``,
+``endorse``, ``attack``, ``find``, ``seek``, ``vote``, ``defend``, ``oppose``), adverbs and
+dates inside a cue span, and the base pipeline's ``hop`` for ``hoped``. A lemma is looked up
+lowercased; a multi-word cue is classed by its first word found in a list.
 """
 from typing import FrozenSet, Iterable, Optional
 
@@ -34,6 +39,10 @@ SPEECH_CUES: FrozenSet[str] = frozenset({
     "signal", "indicate", "hint", "disclose", "reveal", "publish", "release", "order", "instruct",
     "request", "appeal", "plead", "pray", "swear", "concur", "conclude", "summarize", "summarise",
     "according", "accord", "tout", "label", "brand", "dub",
+    # frequent in PolNeAR train's gold cues (10+ each)
+    "talk", "speak", "express", "discuss", "refer", "echo", "voice", "lament", "decry", "denounce",
+    "applaud", "apologize", "apologise", "underscore", "highlight", "outline", "chant", "mock",
+    "slam", "blast", "assail",
     # dialogue verbs
     "grumble", "sigh", "snap", "whisper", "shout", "yell", "cry", "scream", "mutter", "murmur",
     "laugh", "smile", "groan", "moan", "exclaim", "retort", "quip", "sneer", "growl", "bark",
