@@ -217,7 +217,7 @@ def iter_jsonl_texts(path: Union[str, Path]) -> Iterator[Union[InputText, InputE
             try:
                 line = decode_text(raw, "line")
             except InputReadError as err:
-                yield InputError(source, str(err).replace(f", line 1)", ")"))
+                yield InputError(source, str(err).replace(", line 1)", ")"))
                 continue
             try:
                 value = json.loads(line)

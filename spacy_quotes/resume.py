@@ -5,6 +5,8 @@ import logging
 from pathlib import Path
 from typing import Any, Dict, Optional, Sequence, Set, Union
 
+from .about import __version__
+
 logger = logging.getLogger("spacy_quotes")
 
 RUN_RECORD_SUFFIX = ".run.json"
@@ -25,8 +27,6 @@ def run_record(inputs: Sequence[Union[str, Path]], model: Optional[str], max_len
     max_length (Optional[int]): the ``--max-length`` given.
     RETURNS (Dict[str, Any]): a JSON-serialisable record.
     """
-    from .about import __version__
-
     paths = [str(given) if str(given) == "-" else str(Path(given).resolve()) for given in inputs]
     if model is not None and Path(model).exists():
         model = str(Path(model).resolve())

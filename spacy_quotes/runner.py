@@ -24,6 +24,7 @@ from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, 
 from spacy.language import Language
 
 from .inputs import InputText, read_inputs
+from .plugins import records_from_doc as plugin_records
 from .resume import (  # re-exported: they lived here
     RUN_RECORD_SUFFIX, check_resume, prepare_resume, run_record, run_record_path, write_run_record,
 )
@@ -138,9 +139,7 @@ def pipe_records(
     RAISES (ValueError): for a max_length above the pipeline's (on the first ``next``).
     """
     if records_from_doc is None:
-        from .plugins import records_from_doc as _records_from_doc
-
-        records_from_doc = _records_from_doc
+        records_from_doc = plugin_records
     limit = check_max_length(nlp, max_length)
     size = int(batch_size or nlp.batch_size)
     run = _Run(nlp, records_from_doc, _ErrorRecorder(), skip_errors)

@@ -10,15 +10,19 @@ pipeline, progress) is in :mod:`._util`. The commands:
 * ``evaluate`` (:mod:`.evaluate`): a pipeline's quote metrics on gold data.
 * ``render`` (:mod:`.render`): texts -> one self-contained HTML page.
 * ``speakers`` (:mod:`.speakers`): who is quoted, one row per speaker.
+* ``convert labelstudio|brat`` (:mod:`.convert_tools`), ``annotate export|source|assemble``
+  (:mod:`.annotate`): the annotation round trip.
+* ``extract-corpus`` (:mod:`.extract_corpus`): whole corpora on Dask (the ``dask`` extra).
+* ``serve`` (:mod:`.serve`): the REST API and web page (the ``server`` extra).
 
 A new command is a module here with a function decorated ``@app.command("name")`` (or a
 sub-app added with ``app.add_typer``), imported below so that it registers. Diagnostics go to
 stderr; stdout carries only data (records, tables).
 """
 from ._util import EXIT_INPUT_ERRORS, EXIT_USAGE, NAME, CLIError, Progress, app, convert_app, fail, load_pipeline
-from .annotate import export_cli as annotate_export_cli  # noqa: F401  (annotate export)
+from .annotate import export_cli as annotate_export_cli
 from .convert import convert_polnear_cli
-from .convert_tools import convert_brat_cli, convert_labelstudio_cli  # noqa: F401  (convert labelstudio|brat)
+from .convert_tools import convert_brat_cli, convert_labelstudio_cli
 from .evaluate import evaluate_cli, metrics_table, quote_metrics
 from .exporters import exporters_cli
 from .extract import extract_cli
@@ -36,5 +40,6 @@ def main() -> None:
 __all__ = [
     "app", "convert_app", "main", "load_pipeline", "fail", "CLIError", "Progress", "EXIT_INPUT_ERRORS", "EXIT_USAGE",
     "quote_metrics", "metrics_table", "extract_cli", "exporters_cli", "convert_polnear_cli", "evaluate_cli",
-    "render_cli", "speakers_cli",
+    "render_cli", "speakers_cli", "annotate_export_cli", "convert_brat_cli", "convert_labelstudio_cli",
+    "extract_corpus_cli", "serve_cli",
 ]

@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from spacy.language import Language
 
 from ..inputs import InputError, InputText
+from ..loading import load
 from ..runner import DocResult, pipe_records
 from ..plugins import get_exporter
 from .manifest import PARTITIONS_DIR, output_fs, read_json, write_json
@@ -106,8 +107,6 @@ def get_pipeline(settings: RunSettings) -> Language:
     RETURNS (Language): the pipeline.
     RAISES (ValueError): when it cannot be loaded or has no trained ``quotes`` component.
     """
-    import spacy_quotes
-
     key = json.dumps([settings.model, settings.config], sort_keys=True, default=str)
     cache: Dict[str, Language] = getattr(_local, "pipelines", None) or {}
     _local.pipelines = cache
@@ -115,7 +114,7 @@ def get_pipeline(settings: RunSettings) -> Language:
         start = time.perf_counter()
         what = settings.model or "the default pipeline"
         try:
-            nlp = spacy_quotes.load(settings.model, **settings.config)
+            nlp = load(settings.model, **settings.config)
         except (OSError, ValueError, KeyError) as err:
             raise ValueError(f"cannot load {what}: {err}") from None
         quotes = [n for n in nlp.pipe_names if n == "quotes" or nlp.get_pipe_meta(n).factory == "quotes"]

@@ -21,6 +21,7 @@ from typing import Any, Dict, List, Optional
 
 from spacy.language import Language
 
+from ..loading import load
 from .worker import (
     WorkItem,
     WorkResult,
@@ -64,8 +65,6 @@ class PipelinePool:
         self._info: Optional[Dict[str, Any]] = None
         if not self.processes:
             if self.nlp is None:
-                from .. import load
-
                 self.nlp = load(model)
             self._info = pipeline_info(self.nlp)
 

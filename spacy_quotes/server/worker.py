@@ -16,6 +16,7 @@ from spacy.language import Language
 
 from ..about import __version__
 from ..inputs import InputText
+from ..loading import load
 from ..render import doc_from_records, render_doc
 from ..runner import pipe_records
 
@@ -135,8 +136,6 @@ def init_worker(model: Optional[str]) -> None:
     model (Optional[str]): a saved pipeline, or None for the default one.
     """
     global _worker_nlp
-    from .. import load
-
     _worker_nlp = load(model)
 
 
