@@ -379,6 +379,24 @@ class RunSummary:
     errors: List[str] = field(default_factory=list)
 
 
+def error_reporter(errors: List[str], on_error: Optional[Callable[[str], None]]) -> Callable[[str], None]:
+    """A command's way to report one bad input and go on.
+
+    errors (List[str]): where each message is kept (a summary's list).
+    on_error (Optional[Callable[[str], None]]): gets each message; None logs it as an error.
+    RETURNS (Callable[[str], None]): the reporter.
+    """
+
+    def report(message: str) -> None:
+        errors.append(message)
+        if on_error is not None:
+            on_error(message)
+        else:
+            logger.error("spacy_quotes: %s", message)
+
+    return report
+
+
 def iter_input_results(
     inputs: Sequence[Union[str, Path]],
     nlp: Language,
@@ -416,12 +434,7 @@ def iter_input_results(
     if summary is None:
         summary = RunSummary()
 
-    def report(message: str) -> None:
-        summary.errors.append(message)
-        if on_error is not None:
-            on_error(message)
-        else:
-            logger.error("spacy_quotes: %s", message)
+    report = error_reporter(summary.errors, on_error)
 
     def texts() -> Iterator[InputText]:
         for item in read_inputs(inputs, stdin=stdin):
@@ -446,7 +459,7 @@ def iter_input_results(
 
 
 __all__ = [
-    "DocResult", "RunSummary", "BATCH_CHARS", "pipe_records", "iter_input_results",
+    "DocResult", "RunSummary", "BATCH_CHARS", "pipe_records", "iter_input_results", "error_reporter",
     # re-exported from textmap and resume, where they moved
     "SPLIT_BOUNDARIES", "split_text", "check_max_length", "model_text", "original_offset", "shift_record",
     "merge_chunk_records", "prepare_resume", "run_record", "run_record_path", "write_run_record", "check_resume",

@@ -19,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import DocBin
 
 from ..annotations import annotations_to_docs, write_annotation_jsonl
+from ..runner import error_reporter
 from . import brat, labelstudio
 from .regions import AnnotationError, ToolDocument, parse_label_map, to_annotation
 
@@ -99,12 +100,7 @@ def write_training_data(
         raise ValueError(f"dev_fraction must be in [0, 1), got {dev_fraction}")
     summary = summary if summary is not None else ConvertSummary()
 
-    def report(message: str) -> None:
-        summary.errors.append(message)
-        if on_error is not None:
-            on_error(message)
-        else:
-            logger.error("spacy_quotes: %s", message)
+    report = error_reporter(summary.errors, on_error)
 
     mapped: List[Tuple[ToolDocument, Dict[str, Any]]] = []
     seen_ids: Dict[str, str] = {}
