@@ -248,3 +248,15 @@ def test_inverted_dialogue_verb_with_modifier(filtered_nlp):
             "“Not again,” groaned a soaked Hugo Lindgren, shaking out his umbrella.")
     q = _one(_quotes(filtered_nlp, text), "Not again")
     assert q["cue"]["text"] == "groaned" and q["speaker_name"] == "Hugo Lindgren"
+
+
+def test_list_setting_saved_and_loaded(tmp_path):
+    import spacy
+
+    nlp = spacy_quotes.load(filter_not_quotes=["no_content", "scare"], quote_formats=["signed"])
+    nlp.to_disk(tmp_path / "pipeline")
+    back = spacy.load(tmp_path / "pipeline")
+    cfg = back.get_pipe("quotes").cfg
+    assert cfg["filter_not_quotes"] == ["scare", "no_content"] and cfg["quote_formats"] == ["signed"]
+    assert back.config["components"]["quotes"]["filter_not_quotes"] == ["no_content", "scare"]
+    assert _texts(back, NO_CONTENT) == _texts(nlp, NO_CONTENT)
