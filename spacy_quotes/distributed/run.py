@@ -147,8 +147,10 @@ def extract_corpus(
     # not one per task, and no partition waits behind a load (workers that join later load
     # it with their first partition).
     workers = list(client.scheduler_info().get("workers", {})) or [None]
-    checks = [client.submit(check_pipeline, settings, pure=False, workers=[w] if w else None,
-                            allow_other_workers=True, key=f"spacy-quotes-load-{i}-{_token()}")
+    # (no worker known yet, e.g. one restarting: one check anywhere; Dask refuses
+    # allow_other_workers without workers)
+    checks = [client.submit(check_pipeline, settings, pure=False, key=f"spacy-quotes-load-{i}-{_token()}",
+                            **({"workers": [w], "allow_other_workers": True} if w else {}))
               for i, w in enumerate(workers)]
     pipes = client.gather(checks)[0]
     logger.info("spacy_quotes: pipeline %s", ", ".join(pipes))
