@@ -435,6 +435,14 @@ def _with_complementiser(text: str, span: Tuple[int, int]) -> Tuple[int, int]:
     return (match.start(), span[1]) if match else span
 
 
+# Quoted words in the journalist's voice that are no attribution (annotation JSONL ``not_quotes``,
+# counted by the scorer as false positives when a predicted quote is one of them): names written
+# in quotation marks (a party, a news agency) are of kind "title", as titles of works are.
+NOT_QUOTES: Dict[str, List[Tuple[str, str]]] = {
+    "000_caeafab9852e31d1": [('"Justice and Development"', "title"), ('"AFP"', "title")],
+}
+
+
 def build(seeds_dir: Path) -> List[dict]:
     """Build the records of every article in the spec.
 
@@ -468,7 +476,16 @@ def build(seeds_dir: Path) -> List[dict]:
                 "speaker_name": q.name, "via": list(via) if via else None,
             })
         out.sort(key=lambda item: (item["content"][0], item["content"][1]))
-        records.append({"id": stem, "source": f"shared/seeds/{stem}.txt", "text": text, "quotes": out})
+        record = {"id": stem, "source": f"shared/seeds/{stem}.txt", "text": text, "quotes": out}
+        not_quotes = []
+        for locator, kind in NOT_QUOTES.get(stem, []):
+            try:
+                not_quotes.append({"content": list(_locate(text, locator, 0, len(text), f"{stem} not-quote")), "kind": kind})
+            except ValueError as err:
+                errors.append(str(err))
+        if not_quotes:
+            record["not_quotes"] = not_quotes
+        records.append(record)
     if errors:
         raise ValueError("\n".join(errors))
     return records
