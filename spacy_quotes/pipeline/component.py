@@ -377,7 +377,6 @@ class QuotePipe(TrainablePipe):
         quote_spans, attrs = [], empty_quote_attrs()
         for link, qtype in zip(links, qtypes):
             c = contents[link.content]
-            span = doc[c.start:c.end]
             quote_spans.append(Span(doc, c.start, c.end, label=qtype))
             parts = [c.score]
             if link.cue >= 0:

@@ -104,6 +104,18 @@ def _verbs(span: Span) -> List:
             and not (t.lower_ == "called" and t.i >= 2 and t.nbor(-1).text == "-" and t.nbor(-2).lower_ == "so")]
 
 
+def _text_before(doc: Doc, i: int, n_chars: int) -> str:
+    """The n_chars characters of the text before token i (``doc.text[idx - n:idx]``), from the
+    tokens just before it: Doc.text would join every token of the document for each quote."""
+    parts: List[str] = []
+    total, j = 0, i
+    while j > 0 and total < n_chars:
+        j -= 1
+        parts.append(doc[j].text_with_ws)
+        total += len(parts[-1])
+    return "".join(reversed(parts))[-n_chars:] if parts else ""
+
+
 def _naming(doc: Doc, content: Span, cue: Optional[Span]) -> bool:
     if len(_words(content)) > TITLE_MAX_WORDS:  # a naming cue names a thing in a few words
         return False
@@ -116,7 +128,7 @@ def _naming(doc: Doc, content: Span, cue: Optional[Span]) -> bool:
                 "as" in lowered or any(t.lower_ == "as" for t in content[:3])
                 or (words and words[0] == "as")):
             return True
-    text = doc.text[max(0, content.start_char - 12):content.start_char].lower()
+    text = _text_before(doc, content.start, 12).lower()
     has_marks = any(_is_mark(t.text) for t in content)
     if has_marks and "so-called" in (text + content.text.lower()) and not _verbs(content):
         return True

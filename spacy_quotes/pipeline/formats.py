@@ -72,8 +72,9 @@ class _Edit:
     """The role spans and links being edited, with helpers to add and relink."""
 
     def __init__(self, doc: Doc, contents: List[RoleSpan], cues: List[RoleSpan],
-                 speakers: List[RoleSpan], links: List[Link]) -> None:
+                 speakers: List[RoleSpan], links: List[Link], text: str) -> None:
         self.doc, self.contents, self.cues, self.speakers = doc, list(contents), list(cues), list(speakers)
+        self.text = text  # doc.text, joined once (Doc.text joins every token)
         self.links = [Link(link.content, link.cue, link.speaker) for link in links]
 
     def _add(self, spans: List[RoleSpan], role: str, span: Span) -> int:
@@ -108,7 +109,7 @@ class _Edit:
 
 def signed_quotes(doc: Doc, edit: _Edit, lines: List[Tuple[int, int]]) -> None:
     """See the module docstring."""
-    text = doc.text
+    text = edit.text
     for a, b in lines:
         if not is_quote_mark(text[a]):
             continue
@@ -147,7 +148,7 @@ def _intro_speaker(doc: Doc, text: str, a: int, b: int) -> Optional[Tuple[Option
 
 def introduced_quotes(doc: Doc, edit: _Edit, lines: List[Tuple[int, int]]) -> None:
     """See the module docstring."""
-    text = doc.text
+    text = edit.text
     for k in range(1, len(lines)):
         a, b = lines[k]
         pa, pb = lines[k - 1]
@@ -192,7 +193,7 @@ def _first_person(doc: Doc, end_char: int) -> Optional[Span]:
 
 def interview_answers(doc: Doc, edit: _Edit, lines: List[Tuple[int, int]]) -> None:
     """See the module docstring."""
-    text = doc.text
+    text = edit.text
     qa = [(a, b, _QA.match(text, a, b)) for a, b in lines]
     questions = [a for a, b, m in qa if m and m.group(1)[0].upper() == "Q"]
     answers = [(a, b, m) for a, b, m in qa if m and m.group(1)[0].upper() == "A"]
@@ -212,7 +213,7 @@ def interview_answers(doc: Doc, edit: _Edit, lines: List[Tuple[int, int]]) -> No
     turns = [(a, b, m) for a, b, m in ((a, b, _TURN.match(text, a, b)) for a, b in lines) if m]
     if len(turns) < 2:
         return
-    persons = _names(doc, len(doc.text))
+    persons = _names(doc, len(edit.text))
     for a, b, m in turns:
         label = m.group(1)
         if label in _NOT_SPEAKERS:
@@ -314,8 +315,9 @@ def apply_formats(doc: Doc, contents: List[RoleSpan], cues: List[RoleSpan], spea
     rules (Sequence[str]): the rules to run (default: all of :data:`FORMAT_RULES`).
     RETURNS (Tuple[...]): the contents, cues, speakers and links, changed where a format applies.
     """
-    lines = _lines(doc.text)
-    edit = _Edit(doc, contents, cues, speakers, links)
+    text = doc.text
+    lines = _lines(text)
+    edit = _Edit(doc, contents, cues, speakers, links, text)
     for name, step in _STEPS.items():
         if name in rules:
             step(doc, edit, lines)
