@@ -362,9 +362,9 @@ class QuotePipe(TrainablePipe):
         speakers = [s for s in spans if s.role == "SOURCE"]
         links = link_spans(doc, contents, cues, speakers, window=self.cfg.get("link_window", 1))
         rules = format_rules(self.cfg.get("quote_formats", False))
+        text = doc.text if contents or rules else ""  # Doc.text joins every token: read it once
         if rules:
-            contents, cues, speakers, links = apply_formats(doc, contents, cues, speakers, links, rules)
-        text = doc.text if contents else ""
+            contents, cues, speakers, links = apply_formats(doc, contents, cues, speakers, links, rules, text=text)
         quotations = find_quotations(text) if contents else None
         content_spans = [doc[contents[link.content].start:contents[link.content].end] for link in links]
         qtypes = [quote_type(text, span.start_char, span.end_char, quotations or []) for span in content_spans]

@@ -305,7 +305,7 @@ def format_rules(value: Union[bool, Sequence[str], None]) -> Tuple[str, ...]:
 
 
 def apply_formats(doc: Doc, contents: List[RoleSpan], cues: List[RoleSpan], speakers: List[RoleSpan],
-                  links: List[Link], rules: Sequence[str] = FORMAT_RULES,
+                  links: List[Link], rules: Sequence[str] = FORMAT_RULES, text: Optional[str] = None,
                   ) -> Tuple[List[RoleSpan], List[RoleSpan], List[RoleSpan], List[Link]]:
     """Run the format steps (see the module docstring) over the linked role spans.
 
@@ -313,9 +313,10 @@ def apply_formats(doc: Doc, contents: List[RoleSpan], cues: List[RoleSpan], spea
     contents, cues, speakers (List[RoleSpan]): the role spans.
     links (List[Link]): the links between them.
     rules (Sequence[str]): the rules to run (default: all of :data:`FORMAT_RULES`).
+    text (Optional[str]): ``doc.text`` where the caller has it already (it joins every token).
     RETURNS (Tuple[...]): the contents, cues, speakers and links, changed where a format applies.
     """
-    text = doc.text
+    text = doc.text if text is None else text
     lines = _lines(text)
     edit = _Edit(doc, contents, cues, speakers, links, text)
     for name, step in _STEPS.items():
