@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from ..about import __version__
 from ..quote import CUE_KEY, SPEAKER_KEY, get_quotes
-from ..speaker_table import RunSummary, iter_input_results
+from ..runner import RunSummary, iter_input_results
 from . import brat, labelstudio
 from .regions import ToolDocument, quote_regions
 

@@ -11,7 +11,7 @@ from typing import IO, Any, List, NoReturn, Optional, Sequence
 import typer
 from spacy.language import Language
 
-from .. import load as load_quotes
+from ..loading import load as load_quotes
 from ..inputs import output_conflict
 from ..runner import check_max_length
 
