@@ -14,6 +14,8 @@ pipeline, progress) is in :mod:`._util`. The commands:
   (:mod:`.annotate`): the annotation round trip.
 * ``extract-corpus`` (:mod:`.extract_corpus`): whole corpora on Dask (the ``dask`` extra).
 * ``serve`` (:mod:`.serve`): the REST API and web page (the ``server`` extra).
+* ``distill-label`` (:mod:`.distill`): a teacher's tag probabilities stored with gold docs, for a
+  student trained with soft targets.
 
 A new command is a module here with a function decorated ``@app.command("name")`` (or a
 sub-app added with ``app.add_typer``), imported below so that it registers. Diagnostics go to
@@ -23,6 +25,7 @@ from ._util import EXIT_INPUT_ERRORS, EXIT_USAGE, NAME, CLIError, Progress, app,
 from .annotate import export_cli as annotate_export_cli
 from .convert import convert_polnear_cli
 from .convert_tools import convert_brat_cli, convert_labelstudio_cli
+from .distill import distill_label_cli
 from .evaluate import evaluate_cli, metrics_table, quote_metrics
 from .exporters import exporters_cli
 from .extract import extract_cli
@@ -41,5 +44,5 @@ __all__ = [
     "app", "convert_app", "main", "load_pipeline", "fail", "CLIError", "Progress", "EXIT_INPUT_ERRORS", "EXIT_USAGE",
     "quote_metrics", "metrics_table", "extract_cli", "exporters_cli", "convert_polnear_cli", "evaluate_cli",
     "render_cli", "speakers_cli", "annotate_export_cli", "convert_brat_cli", "convert_labelstudio_cli",
-    "extract_corpus_cli", "serve_cli",
+    "extract_corpus_cli", "serve_cli", "distill_label_cli",
 ]

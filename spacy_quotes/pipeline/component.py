@@ -24,6 +24,7 @@ from .decode import RoleSpan, tags_to_spans, viterbi_biluo_batch
 from .filters import filter_kinds, filter_not_quotes
 from .formats import apply_formats, format_rules
 from .link import link_spans
+from .distill import blend_soft_targets, check_soft_target_weight
 
 logger = logging.getLogger("spacy_quotes")
 
@@ -133,6 +134,7 @@ REQUIRED_ANNOTATIONS = {
         "quote_formats": True,
         "resolve_speakers": True,
         "speaker_config": {},
+        "soft_target_weight": 0.0,
         "scorer": {"@scorers": "spacy_quotes.quote_scorer.v1"},
     },
     default_score_weights={
@@ -165,6 +167,7 @@ def make_quotes(
     resolve_speakers: bool,
     speaker_config: Dict[str, Any],
     scorer: Optional[Callable],
+    soft_target_weight: float = 0.0,
 ) -> "QuotePipe":
     """Create a ``quotes`` component.
 
@@ -191,11 +194,15 @@ def make_quotes(
     resolve_speakers (bool): resolve speaker mentions to names (``speaker_name``).
     speaker_config (Dict[str, Any]): settings of the speaker resolver.
     scorer (Optional[Callable]): the scoring method.
+    soft_target_weight (float): training only: where a gold doc carries a teacher's tag
+        probabilities (``user_data["quotes_soft"]``, :mod:`spacy_quotes.pipeline.distill`), the
+        target is (1 - w) * one-hot gold + w * teacher; 0 trains on the gold alone.
     """
     return QuotePipe(
         nlp.vocab, model, name, weights=weights, link_window=link_window, outside_penalty=outside_penalty,
         attribution_rules=attribution_rules, filter_not_quotes=filter_not_quotes,
         quote_formats=quote_formats, resolve_speakers=resolve_speakers, speaker_config=speaker_config, scorer=scorer,
+        soft_target_weight=soft_target_weight,
     )
 
 
@@ -217,6 +224,7 @@ class QuotePipe(TrainablePipe):
         resolve_speakers: bool = True,
         speaker_config: Optional[Dict[str, Any]] = None,
         scorer: Optional[Callable] = None,
+        soft_target_weight: float = 0.0,
     ) -> None:
         if link_window < 0:
             raise ValueError(f"quotes: link_window must be >= 0, got {link_window}")
@@ -233,6 +241,7 @@ class QuotePipe(TrainablePipe):
             "quote_formats": list(format_rules(quote_formats)) or False,
             "resolve_speakers": bool(resolve_speakers),
             "speaker_config": dict(speaker_config or {}),
+            "soft_target_weight": check_soft_target_weight(soft_target_weight),
         }
         self._speaker_config = None
         install_extensions()
@@ -423,7 +432,7 @@ class QuotePipe(TrainablePipe):
 
     def get_loss(self, examples: Iterable[Example], scores: List[Floats2d]):
         """The gradient of categorical cross-entropy with respect to the softmax's input (the
-        tag probabilities minus the one-hot gold tags), and as the loss the sum of that gradient's squares, as spaCy's tagger reports."""
+        tag probabilities minus the target: one-hot gold, or blended with a teacher's by distill.py), and as the loss the sum of that gradient's squares, as spaCy's tagger reports."""
         grads = []
         loss = 0.0
         for eg, probs in zip(examples, scores):
@@ -431,6 +440,7 @@ class QuotePipe(TrainablePipe):
             target = self.model.ops.alloc2f(*probs.shape)
             if len(gold):
                 target[numpy.arange(len(gold)), gold] = 1.0
+            target = blend_soft_targets(self.model.ops, target, eg, self.cfg.get("soft_target_weight", 0.0))
             d = probs - target
             grads.append(d)
             loss += float((d ** 2).sum())
