@@ -12,7 +12,7 @@ speaker) and the first two clause edges above it.
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy
-from spacy.attrs import DEP, HEAD, LEMMA
+from spacy.attrs import DEP, HEAD, LEMMA, POS
 from spacy.tokens import Doc, Span
 from spacy.util import registry
 from spacy.ml.models.tok2vec import MaxoutWindowEncoder
@@ -24,9 +24,12 @@ from thinc.layers.concatenate import forward as _concatenate_forward
 from thinc.types import Floats2d, Ints2d
 
 from ..marks import quote_state
+from .lexicon import lemma_classes
 from ..tags import TAGS
 
 N_EXTRA_FEATURES = 5
+N_LEXICON_FEATURES = 4
+N_LEX_NONE = 1 << 20  # the governor class of a token under no clause edge
 CLAUSE_DEPS = ("ccomp", "xcomp", "advcl", "parataxis", "pcomp", "acl", "relcl", "conj", "csubj", "pobj", "dobj")
 
 _M1 = numpy.uint64(0x9E3779B97F4A7C15)
@@ -38,16 +41,24 @@ def _mix(a: numpy.ndarray, b: numpy.ndarray) -> numpy.ndarray:
         return (a.astype(numpy.uint64) * _M1) ^ (b.astype(numpy.uint64) * _M2)
 
 
-def doc_structure_features(doc: Doc, max_depth: int = 12) -> numpy.ndarray:
+def doc_structure_features(
+    doc: Doc, max_depth: int = 12, lex_classes: Optional[numpy.ndarray] = None,
+) -> numpy.ndarray:
     """Per-token structural features of a parsed Doc, as uint64 ids.
 
     doc (Doc): a Doc with a dependency parse.
     max_depth (int): how many steps up the tree the features look.
-    RETURNS (numpy.ndarray): (len(doc), N_EXTRA_FEATURES) uint64: quote state, dep + head
-        lemma, root lemma + top-level dep, first and second clause edge (dep + governor lemma).
+    lex_classes (Optional[numpy.ndarray]): the cue-lexicon class of each token's lemma
+        (:func:`spacy_quotes.ml.lexicon.lemma_classes`); given, N_LEXICON_FEATURES more columns
+        follow: the token's class + POS, its dep + its head's class, the root's class + the
+        top-level dep, the first clause edge's dep + its governor's class.
+    RETURNS (numpy.ndarray): (len(doc), N_EXTRA_FEATURES [+ N_LEXICON_FEATURES]) uint64: quote
+        state, dep + head lemma, root lemma + top-level dep, first and second clause edge (dep +
+        governor lemma)[, the lexicon features].
     """
     n = len(doc)
-    out = numpy.zeros((n, N_EXTRA_FEATURES), dtype=numpy.uint64)
+    width = N_EXTRA_FEATURES + (N_LEXICON_FEATURES if lex_classes is not None else 0)
+    out = numpy.zeros((n, width), dtype=numpy.uint64)
     if n == 0:
         return out
     out[:, 0] = quote_state(doc).astype(numpy.uint64) + numpy.uint64(1)
@@ -63,6 +74,8 @@ def doc_structure_features(doc: Doc, max_depth: int = 12) -> numpy.ndarray:
     is_clause = numpy.isin(dep, clause_ids)
     first = numpy.zeros(n, dtype=numpy.uint64)
     second = numpy.zeros(n, dtype=numpy.uint64)
+    first_gov = numpy.full(n, -1, dtype=numpy.int64)
+    first_dep = numpy.zeros(n, dtype=numpy.uint64)
     cur = idx.copy()
     active = numpy.ones(n, dtype=bool)
     for _ in range(max_depth):
@@ -73,6 +86,8 @@ def doc_structure_features(doc: Doc, max_depth: int = 12) -> numpy.ndarray:
         second[take2] = edge[take2]
         take1 = clause & (first == 0)
         first[take1] = edge[take1]
+        first_gov[take1] = h[take1]
+        first_dep[take1] = dep[cur][take1]
         stop = (head[h] == h) | (h == cur)  # cur hangs from the root, or is the root
         active &= ~stop
         cur = numpy.where(active, h, cur)
@@ -84,18 +99,45 @@ def doc_structure_features(doc: Doc, max_depth: int = 12) -> numpy.ndarray:
     out[:, 2] = top
     out[:, 3] = first
     out[:, 4] = second
+    if lex_classes is not None:
+        cls = numpy.asarray(lex_classes, dtype=numpy.uint64)
+        pos = doc.to_array([POS]).astype(numpy.uint64).reshape(-1)
+        gov_cls = numpy.where(first_gov >= 0, cls[numpy.clip(first_gov, 0, n - 1)], numpy.uint64(N_LEX_NONE))
+        out[:, 5] = _mix(cls, pos) | numpy.uint64(1)
+        out[:, 6] = _mix(dep, cls[head]) | numpy.uint64(1)
+        out[:, 7] = _mix(cls[root], numpy.where(is_root, numpy.uint64(7), dep[cur])) | numpy.uint64(1)
+        out[:, 8] = _mix(first_dep, gov_cls) | numpy.uint64(1)
     return out
 
 
-def doc_features(doc: Doc, attrs: Sequence[str]) -> numpy.ndarray:
-    """The extractor's (len(doc), len(attrs) + N_EXTRA_FEATURES) uint64 array for one Doc."""
+def doc_features(doc: Doc, attrs: Sequence[str], lex_classes: Optional[numpy.ndarray] = None) -> numpy.ndarray:
+    """The extractor's (len(doc), len(attrs) + N_EXTRA_FEATURES [+ N_LEXICON_FEATURES]) uint64
+    array for one Doc."""
     base = doc.to_array(list(attrs)).astype(numpy.uint64)
     if base.ndim == 1:
         base = base.reshape((len(doc), -1))
-    return numpy.hstack([base, doc_structure_features(doc)])
+    return numpy.hstack([base, doc_structure_features(doc, lex_classes=lex_classes)])
 
 
-def quote_feature_extractor(attrs: Sequence[str]) -> Model[List[Union[Doc, Span]], List[Ints2d]]:
+def set_cue_rates(model: Model, rates: Dict[str, int]) -> bool:
+    """Give every lexicon-reading feature layer in ``model`` the learned cue rates (lemma ->
+    bucket, :func:`spacy_quotes.ml.lexicon.learn_cue_rates`); whether there was one."""
+    found = False
+    for node in model.walk():
+        if node.name == "quote_features" and node.attrs.get("lexicon"):
+            node.attrs["cue_rates"] = dict(rates)
+            found = True
+    return found
+
+
+def reads_lexicon(model: Model) -> bool:
+    """Whether ``model`` has a feature layer that reads the cue lexicon."""
+    return any(node.name == "quote_features" and node.attrs.get("lexicon") for node in model.walk())
+
+
+def quote_feature_extractor(
+    attrs: Sequence[str], lexicon: bool = False,
+) -> Model[List[Union[Doc, Span]], List[Ints2d]]:
     """Token attributes (``doc.to_array``) followed by the structural features.
 
     It also takes Spans (consecutive pieces of one long Doc, in order, as
@@ -104,26 +146,37 @@ def quote_feature_extractor(attrs: Sequence[str]) -> Model[List[Union[Doc, Span]
     computed once for all its pieces (the array is kept until the piece that ends the Doc).
     """
     attr_names = list(attrs)
-    held: Dict[str, Any] = {"doc": None, "features": None}
+    held: Dict[str, Any] = {"doc": None, "features": None, "rates": None, "cache": {}}
 
-    def whole_doc_features(doc: Doc) -> numpy.ndarray:
+    def one_doc(model: Model, doc: Doc) -> numpy.ndarray:
+        if not lexicon:
+            return doc_features(doc, attr_names)
+        rates = model.attrs["cue_rates"]
+        if held["rates"] is not rates:  # new rates (initialize, from_bytes): new lemma cache
+            held["rates"], held["cache"] = rates, {}
+        return doc_features(doc, attr_names, lemma_classes(doc, rates, held["cache"]))
+
+    def whole_doc_features(model: Model, doc: Doc) -> numpy.ndarray:
         if held["doc"] is not doc or held["features"].shape[0] != len(doc):
-            held["doc"], held["features"] = doc, doc_features(doc, attr_names)
+            held["doc"], held["features"] = doc, one_doc(model, doc)
         return held["features"]
 
     def forward(model: Model, docs: List[Union[Doc, Span]], is_train: bool):
         features = []
         for item in docs:
             if isinstance(item, Span):
-                arr = whole_doc_features(item.doc)[item.start:item.end]
+                arr = whole_doc_features(model, item.doc)[item.start:item.end]
                 if item.end >= len(item.doc):
                     held["doc"] = held["features"] = None
             else:
-                arr = doc_features(item, attr_names)
+                arr = one_doc(model, item)
             features.append(model.ops.asarray2i(arr, dtype="uint64"))
         return features, lambda dY: []
 
-    return Model("quote_features", forward, attrs={"attrs": attr_names})
+    model_attrs: Dict[str, Any] = {"attrs": attr_names}
+    if lexicon:
+        model_attrs.update(lexicon=True, cue_rates={})
+    return Model("quote_features", forward, attrs=model_attrs)
 
 
 def takes_spans(model: Model) -> bool:
@@ -156,10 +209,40 @@ def build_quote_embed(
         mixing layer's cost grows with the number of tables times this width.
     RETURNS (Model[List[Doc], List[Floats2d]]): the embedding layer.
     """
-    if len(rows) != len(attrs):
-        raise ValueError(f"QuoteEmbed: {len(attrs)} attrs but {len(rows)} rows values")
     if len(feature_rows) != N_EXTRA_FEATURES:
         raise ValueError(f"QuoteEmbed: feature_rows needs {N_EXTRA_FEATURES} values, got {len(feature_rows)}")
+    return _quote_embed(width, attrs, rows, feature_rows, table_width, lexicon=False)
+
+
+@registry.architectures("spacy_quotes.QuoteEmbed.v2")
+def build_quote_embed_v2(
+    width: int,
+    attrs: List[str],
+    rows: List[int],
+    feature_rows: List[int],
+    lexicon_rows: List[int],
+    table_width: Optional[int] = None,
+) -> Model[List[Doc], List[Floats2d]]:
+    """``spacy_quotes.QuoteEmbed.v1`` plus the cue lexicon (:mod:`spacy_quotes.ml.lexicon`): the
+    kind of cue each lemma is, by hand-made lists and by its cue rate in the training data,
+    seen on the token (with its POS), its head (with its dep), the sentence root (with the
+    top-level dep) and the first clause edge above it, so that a rare or unseen reporting
+    verb or noun cue shares what the frequent ones of its class learned.
+
+    lexicon_rows (List[int]): hash-table rows of the four lexicon features.
+    The other arguments are those of v1.
+    """
+    if len(lexicon_rows) != N_LEXICON_FEATURES:
+        raise ValueError(f"QuoteEmbed.v2: lexicon_rows needs {N_LEXICON_FEATURES} values, got {len(lexicon_rows)}")
+    return _quote_embed(width, attrs, rows, list(feature_rows) + list(lexicon_rows), table_width, lexicon=True)
+
+
+def _quote_embed(
+    width: int, attrs: List[str], rows: List[int], feature_rows: List[int], table_width: Optional[int],
+    lexicon: bool,
+) -> Model[List[Doc], List[Floats2d]]:
+    if len(rows) != len(attrs):
+        raise ValueError(f"QuoteEmbed: {len(attrs)} attrs but {len(rows)} rows values")
     all_rows = list(rows) + list(feature_rows)
     tw = int(table_width or width)
     embeddings = [
@@ -167,7 +250,7 @@ def build_quote_embed(
     ]
     mixer = Maxout(width, tw * len(all_rows), nP=3, dropout=0.0, normalize=True)
     model = chain(
-        quote_feature_extractor(attrs),
+        quote_feature_extractor(attrs, lexicon=lexicon),
         with_array(chain(concatenate(*embeddings), mixer)),
     )
     model.set_dim("nO", width)

@@ -25,6 +25,10 @@ from .filters import filter_kinds, filter_not_quotes
 from .formats import apply_formats, format_rules
 from .link import link_spans
 from .distill import blend_soft_targets, check_soft_target_weight
+from .attribution import StepScores, merge_spans, run_step, step_loss
+from ..ml.attribution import has_attribution_step
+from ..ml.lexicon import learn_cue_rates
+from ..ml.model import reads_lexicon, set_cue_rates
 
 logger = logging.getLogger("spacy_quotes")
 
@@ -87,6 +91,29 @@ def _join(n_docs: int, owner: List[int], results: List[numpy.ndarray], empty: nu
             for parts in per_doc]
 
 
+def _model_outputs(model: Model, pieces: List[Any], vectors_too: bool) -> tuple:
+    """The model's tag probabilities of each piece, called on sub-batches of about
+    PREDICT_BATCH_TOKENS tokens; with ``vectors_too`` (a model with the attribution step), the
+    token vectors of each piece as well (else an empty list)."""
+    scores: List[Floats2d] = []
+    vectors: List[numpy.ndarray] = []
+    batch: List[Any] = []
+    n_tokens = 0
+    for piece in pieces + [None]:
+        if batch and (piece is None or n_tokens + len(piece) > PREDICT_BATCH_TOKENS):
+            if vectors_too:
+                H = model.get_ref("tok2vec").predict(batch)
+                vectors.extend(model.ops.to_numpy(h) for h in H)
+                scores.extend(model.get_ref("tag_layer").predict(H))
+            else:
+                scores.extend(model.predict(batch))
+            batch, n_tokens = [], 0
+        if piece is not None:
+            batch.append(piece)
+            n_tokens += len(piece)
+    return scores, vectors
+
+
 default_model_config = """
 [model]
 @architectures = "spacy_quotes.QuoteTagger.v1"
@@ -130,6 +157,7 @@ REQUIRED_ANNOTATIONS = {
         "link_window": 1,
         "outside_penalty": 0.0,
         "attribution_rules": True,
+        "attribution_step": True,
         "filter_not_quotes": True,
         "quote_formats": True,
         "resolve_speakers": True,
@@ -162,6 +190,7 @@ def make_quotes(
     link_window: int,
     outside_penalty: float,
     attribution_rules: bool,
+    attribution_step: bool,
     filter_not_quotes: Union[bool, List[str]],
     quote_formats: Union[bool, List[str]],
     resolve_speakers: bool,
@@ -183,6 +212,9 @@ def make_quotes(
         off the parse (:mod:`spacy_quotes.pipeline.rules`: nested in another quote's content,
         a verb of commitment's quoted ``to`` clause, ``according to X`` left without a
         content) and extend a speaker over a coordinated one.
+    attribution_step (bool): where the model has the cue-anchored attribution step
+        (``spacy_quotes.AttributionTagger.v1``), take each found cue's content and source from
+        it (:mod:`spacy_quotes.pipeline.attribution`); false reads them off the tags alone.
     filter_not_quotes (Union[bool, List[str]]): drop what a reader would not call an
         attribution, by class: ``false`` none, ``true`` all, or a list of ``nickname``,
         ``title``, ``scare``, ``no_content``, ``plain_object`` (:mod:`spacy_quotes.pipeline.filters`).
@@ -200,7 +232,7 @@ def make_quotes(
     """
     return QuotePipe(
         nlp.vocab, model, name, weights=weights, link_window=link_window, outside_penalty=outside_penalty,
-        attribution_rules=attribution_rules, filter_not_quotes=filter_not_quotes,
+        attribution_rules=attribution_rules, attribution_step=attribution_step, filter_not_quotes=filter_not_quotes,
         quote_formats=quote_formats, resolve_speakers=resolve_speakers, speaker_config=speaker_config, scorer=scorer,
         soft_target_weight=soft_target_weight,
     )
@@ -219,6 +251,7 @@ class QuotePipe(TrainablePipe):
         link_window: int = 1,
         outside_penalty: float = 0.0,
         attribution_rules: bool = True,
+        attribution_step: bool = True,
         filter_not_quotes: Union[bool, List[str]] = True,
         quote_formats: Union[bool, List[str]] = True,
         resolve_speakers: bool = True,
@@ -237,6 +270,7 @@ class QuotePipe(TrainablePipe):
             "link_window": int(link_window),
             "outside_penalty": float(outside_penalty),
             "attribution_rules": bool(attribution_rules),
+            "attribution_step": bool(attribution_step),
             "filter_not_quotes": list(filter_kinds(filter_not_quotes)) or False,
             "quote_formats": list(format_rules(quote_formats)) or False,
             "resolve_speakers": bool(resolve_speakers),
@@ -326,24 +360,19 @@ class QuotePipe(TrainablePipe):
         nonempty = [(i, doc) for i, doc in enumerate(docs) if len(doc)]
         owner, pieces = _pieces([i for i, _ in nonempty], [
             [doc[a:b] for a, b in _doc_cuts(doc)] if takes_spans else [doc] for _, doc in nonempty])
-        scores: List[Floats2d] = []
-        batch: List[Doc] = []
-        n_tokens = 0
-        for piece in pieces:
-            if batch and n_tokens + len(piece) > PREDICT_BATCH_TOKENS:
-                scores.extend(self.model.predict(batch))
-                batch, n_tokens = [], 0
-            batch.append(piece)
-            n_tokens += len(piece)
-        if batch:
-            scores.extend(self.model.predict(batch))
-        return _join(len(docs), owner, [self.model.ops.to_numpy(score) for score in scores],
-                     empty=numpy.zeros((0, len(TAGS)), dtype="f"))
+        step = has_attribution_step(self.model)
+        scores, vectors = _model_outputs(self.model, pieces, step)
+        probs = _join(len(docs), owner, [self.model.ops.to_numpy(score) for score in scores],
+                      empty=numpy.zeros((0, len(TAGS)), dtype="f"))
+        if not step:
+            return probs
+        width = vectors[0].shape[1] if vectors else 0
+        vectors = _join(len(docs), owner, vectors, empty=numpy.zeros((0, width), dtype="f"))
+        return run_step(self.model.get_ref("attribution"), docs, vectors, self._paths(docs, probs), probs,
+                        outside_penalty=self.cfg.get("outside_penalty", 0.0))
 
-    def set_annotations(self, docs: Iterable[Doc], scores: List[Floats2d]) -> None:
-        """Decode, link and write the quotes into the docs' span groups."""
-        docs = list(docs)
-        scores = [numpy.asarray(probs) for probs in scores]
+    def _paths(self, docs: List[Doc], scores: List[numpy.ndarray]) -> List[numpy.ndarray]:
+        """The best BILUO path of each document's tag probabilities."""
         # A long document is searched in the pieces the model saw (no span crosses a cut):
         # the pieces go side by side through the batched search like short documents, where
         # one long sequence would take one step of array operations per token.
@@ -351,9 +380,20 @@ class QuotePipe(TrainablePipe):
             [probs[a:b] for a, b in (_doc_cuts(doc) if len(probs) == len(doc) else [(0, len(probs))])]
             for doc, probs in zip(docs, scores)])
         piece_paths = viterbi_biluo_batch(pieces, outside_penalty=self.cfg.get("outside_penalty", 0.0))
-        paths = _join(len(docs), owner, piece_paths, empty=numpy.zeros((0,), dtype=numpy.int32))
-        for doc, probs, path in zip(docs, scores, paths):
-            spans = tags_to_spans(path, probs)
+        return _join(len(docs), owner, piece_paths, empty=numpy.zeros((0,), dtype=numpy.int32))
+
+    def set_annotations(self, docs: Iterable[Doc], scores: List[Floats2d]) -> None:
+        """Decode, link and write the quotes into the docs' span groups."""
+        docs = list(docs)
+        scores = list(scores)
+        if scores and isinstance(scores[0], StepScores):  # the model ran the attribution step
+            use_step = self.cfg.get("attribution_step", True)
+            found = [merge_spans(tags_to_spans(s.path, s.probs), s.per_cue) if use_step
+                     else tags_to_spans(s.path, s.probs) for s in scores]
+        else:
+            scores = [numpy.asarray(probs) for probs in scores]
+            found = [tags_to_spans(path, probs) for path, probs in zip(self._paths(docs, scores), scores)]
+        for doc, spans in zip(docs, found):
             quotations = self._write(doc, spans)
             if self.cfg.get("resolve_speakers", True):
                 self._resolve(doc, quotations)
@@ -464,9 +504,18 @@ class QuotePipe(TrainablePipe):
         if not examples:
             return losses
         set_dropout_rate(self.model, drop)
-        scores, backprop = self.model.begin_update([eg.predicted for eg in examples])
-        loss, d_scores = self.get_loss(examples, scores)
-        backprop(d_scores)
+        docs = [eg.predicted for eg in examples]
+        if has_attribution_step(self.model):  # both heads read the same token vectors
+            H, backprop_h = self.model.get_ref("tok2vec").begin_update(docs)
+            scores, backprop_tags = self.model.get_ref("tag_layer").begin_update(H)
+            loss, d_scores = self.get_loss(examples, scores)
+            step_l, d_step = step_loss(self.model.get_ref("attribution"), examples, H)
+            loss += step_l
+            backprop_h([d_tags + d_pairs for d_tags, d_pairs in zip(backprop_tags(d_scores), d_step)])
+        else:
+            scores, backprop = self.model.begin_update(docs)
+            loss, d_scores = self.get_loss(examples, scores)
+            backprop(d_scores)
         if sgd is not None:
             self.finish_update(sgd)
         losses[self.name] += loss
@@ -475,6 +524,12 @@ class QuotePipe(TrainablePipe):
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Optional[Language] = None) -> None:
         """Initialise the model from a sample of the training examples."""
         validate_get_examples(get_examples, "QuotePipe.initialize")
+        if reads_lexicon(self.model):  # the cue rates of the lemmas in the training data
+            set_cue_rates(self.model, learn_cue_rates(
+                (eg.predicted, [i for span in eg.get_aligned_spans_y2x(eg.reference.spans.get(CUE_KEY, []),
+                                                                     allow_overlap=True)
+                                for i in range(span.start, span.end)])
+                for eg in get_examples()))
         sample = [eg for eg in islice(get_examples(), 10) if len(eg.predicted)]
         docs = [eg.predicted for eg in sample]
         self._check_docs(docs)

@@ -1,0 +1,276 @@
+"""The cue-anchored attribution step in the pipe: its pairs, its gold, its decoding and how its
+spans join the first tagger's (the model is :mod:`spacy_quotes.ml.attribution`).
+
+For each cue the step looks at a window: from the start of the sentence before the cue's to the
+end of the sentence after it, at most WINDOW_TOKENS tokens on either side. Each token of the
+window gets a relation id to the cue (:func:`relation_ids`). The step's tags for a cue are
+decoded with the BILUO search of the first tagger, and give that cue's content and source
+spans (:func:`decode_step`). :func:`merge_spans` puts them in place of the first tagger's
+contents and sources where they overlap, and keeps the first tagger's elsewhere (quotes with no
+cue found: continuation paragraphs, dash-signed quotes); the linking then runs as before.
+"""
+from typing import Dict, List, Sequence, Tuple
+
+import numpy
+from spacy.tokens import Doc
+
+from ..docarrays import sent_ids
+from ..layout import CUE_KEY, QUOTES_KEY, SPEAKER_KEY
+from ..ml.attribution import HEAD_TAGS, HEAD_TO_TAGS, PairIndex
+from ..tags import TAGS
+from .decode import RoleSpan, tags_to_spans, viterbi_biluo_batch
+
+WINDOW_TOKENS = 80
+_DIST_EDGES = (1, 2, 3, 4, 5, 8, 12, 20, 40)  # |distance| buckets: 1,2,3,4,5-7,8-11,12-19,20-39,40+
+_CHILD_DEPS = ("nsubj", "nsubjpass", "ccomp", "dobj", "xcomp", "prep", "advcl", "parataxis", "agent", "pobj",
+               "mark", "punct", "conj", "acl", "relcl", "poss", "amod", "compound")
+_N_DIST = 2 * len(_DIST_EDGES) + 1
+_N_TREE = 4  # in the cue, in its subtree, above it, elsewhere
+_N_DEP = len(_CHILD_DEPS) + 2  # not a child of the cue's root, one of the deps, another dep
+N_RELATIONS = _N_DIST * _N_TREE * _N_DEP * 2
+_HEAD_INDEX = {t: i for i, t in enumerate(HEAD_TAGS)}
+
+
+def _dist_bucket(d: numpy.ndarray) -> numpy.ndarray:
+    mag = numpy.searchsorted(numpy.array(_DIST_EDGES), numpy.abs(d), side="right")  # 0 only for d == 0
+    return numpy.where(d < 0, len(_DIST_EDGES) + mag, mag)
+
+
+def cue_windows(doc: Doc, cues: Sequence[Tuple[int, int]]) -> List[Tuple[int, int]]:
+    """The [start, end) window of each cue: the sentences before, of and after it, cut at
+    WINDOW_TOKENS tokens from the cue."""
+    if not len(doc):
+        return []
+    sid = sent_ids(doc)
+    starts = numpy.searchsorted(sid, numpy.arange(sid[-1] + 2), side="left")  # sentence s: [starts[s], starts[s+1])
+    out = []
+    for cs, ce in cues:
+        s0 = max(int(sid[cs]) - 1, 0)
+        s1 = min(int(sid[ce - 1]) + 1, int(sid[-1]))
+        a = max(int(starts[s0]), cs - WINDOW_TOKENS)
+        b = min(int(starts[s1 + 1]), ce + WINDOW_TOKENS)
+        out.append((a, b))
+    return out
+
+
+def relation_ids(doc: Doc, heads: numpy.ndarray, deps: List[str], cs: int, ce: int, tokens: numpy.ndarray,
+                 sid: numpy.ndarray) -> numpy.ndarray:
+    """The relation id (0..N_RELATIONS-1) of each token of ``tokens`` to the cue [cs, ce)."""
+    d = numpy.where(tokens < cs, tokens - cs, numpy.where(tokens >= ce, tokens - (ce - 1), 0))
+    dist = _dist_bucket(d)
+    # the cue's root: its token whose head lies outside it (the first such)
+    inside = numpy.arange(cs, ce)
+    outside = (heads[inside] < cs) | (heads[inside] >= ce) | (heads[inside] == inside)
+    root = int(inside[numpy.argmax(outside)]) if outside.any() else cs
+    # in the cue's subtree: the root is among the token's ancestors; above it: the token is
+    # among the root's
+    cur = tokens.copy()
+    below = cur == root
+    for _ in range(30):
+        nxt = heads[cur]
+        below |= nxt == root
+        if (nxt == cur).all():
+            break
+        cur = nxt
+    above_set = set()
+    r = root
+    for _ in range(30):
+        h = int(heads[r])
+        if h == r:
+            break
+        above_set.add(h)
+        r = h
+    above = numpy.isin(tokens, list(above_set)) if above_set else numpy.zeros(len(tokens), bool)
+    in_cue = (tokens >= cs) & (tokens < ce)
+    tree = numpy.where(in_cue, 0, numpy.where(below, 1, numpy.where(above, 2, 3)))
+    child = heads[tokens] == root
+    dep_ids = numpy.array([(_CHILD_DEPS.index(deps[t]) + 1 if deps[t] in _CHILD_DEPS else _N_DEP - 1)
+                           if c else 0 for t, c in zip(tokens, child)], dtype=numpy.int64)
+    same = (sid[tokens] == sid[cs]).astype(numpy.int64)
+    return ((dist * _N_TREE + tree) * _N_DEP + dep_ids) * 2 + same
+
+
+def make_pairs(doc: Doc, cues: Sequence[Tuple[int, int]]) -> Tuple[PairIndex, List[Tuple[int, int]]]:
+    """The step's pairs for the cues [start, end) of ``doc``, and each cue's window."""
+    windows = cue_windows(doc, cues)
+    if not cues:
+        empty = numpy.zeros((0,), dtype=numpy.int64)
+        return PairIndex(empty, empty, empty, empty, empty), windows
+    heads = numpy.array([t.head.i for t in doc], dtype=numpy.int64)
+    deps = [t.dep_ for t in doc]
+    sid = sent_ids(doc)
+    tok, cue, rel = [], [], []
+    for j, ((cs, ce), (a, b)) in enumerate(zip(cues, windows)):
+        tokens = numpy.arange(a, b, dtype=numpy.int64)
+        tok.append(tokens)
+        cue.append(numpy.full(len(tokens), j, dtype=numpy.int64))
+        rel.append(relation_ids(doc, heads, deps, cs, ce, tokens, sid))
+    starts = [c[0] for c in cues]
+    ends = [c[1] for c in cues]
+    return PairIndex(starts, ends, numpy.concatenate(tok), numpy.concatenate(cue), numpy.concatenate(rel)), windows
+
+
+def gold_cues_and_targets(ref: Doc) -> Tuple[List[Tuple[int, int]], Dict[int, List[Tuple[str, int, int]]]]:
+    """The gold cues of a reference Doc and, per cue, its (role, start, end) content and source
+    spans (from the quote group's ``cue`` and ``speaker`` indices)."""
+    if CUE_KEY not in ref.spans or QUOTES_KEY not in ref.spans:
+        return [], {}
+    cue_group = ref.spans[CUE_KEY]
+    cues = [(s.start, s.end) for s in cue_group]
+    speakers = [(s.start, s.end) for s in ref.spans[SPEAKER_KEY]] if SPEAKER_KEY in ref.spans else []
+    quotes = ref.spans[QUOTES_KEY]
+    cue_idx = quotes.attrs.get("cue", [-1] * len(quotes))
+    spk_idx = quotes.attrs.get("speaker", [-1] * len(quotes))
+    roles: Dict[int, List[Tuple[str, int, int]]] = {j: [] for j in range(len(cues))}
+    for q, c, s in zip(quotes, cue_idx, spk_idx):
+        if c is None or c < 0 or c >= len(cues):
+            continue
+        roles[c].append(("CONTENT", q.start, q.end))
+        if s is not None and 0 <= s < len(speakers):
+            roles[c].append(("SOURCE", speakers[s][0], speakers[s][1]))
+    return cues, roles
+
+
+def pair_targets(pairs: PairIndex, windows: List[Tuple[int, int]],
+                 roles: Dict[int, List[Tuple[str, int, int]]]) -> numpy.ndarray:
+    """Gold HEAD_TAGS index of each pair (one-hot rows)."""
+    target = numpy.zeros((len(pairs), len(HEAD_TAGS)), dtype="f")
+    tags = numpy.zeros(len(pairs), dtype=numpy.int64)
+    offset = 0
+    for j, (a, b) in enumerate(windows):
+        local = numpy.zeros(b - a, dtype=numpy.int64)
+        for role, s, e in sorted(roles.get(j, []), key=lambda r: r[0] == "CONTENT"):  # contents win
+            s, e = max(s, a), min(e, b)
+            if s >= e:
+                continue
+            if e - s == 1:
+                local[s - a] = _HEAD_INDEX[f"U-{role}"]
+            else:
+                local[s - a] = _HEAD_INDEX[f"B-{role}"]
+                local[s - a + 1:e - a - 1] = _HEAD_INDEX[f"I-{role}"]
+                local[e - a - 1] = _HEAD_INDEX[f"L-{role}"]
+        tags[offset:offset + b - a] = local
+        offset += b - a
+    target[numpy.arange(len(pairs)), tags] = 1.0
+    return target
+
+
+def decode_step(probs: numpy.ndarray, windows: List[Tuple[int, int]],
+                outside_penalty: float = 0.0) -> List[List[RoleSpan]]:
+    """Per cue, its content and source spans (document offsets) from the step's probabilities."""
+    pieces, offset = [], 0
+    for a, b in windows:
+        full = numpy.full((b - a, len(TAGS)), 1e-9, dtype="f")
+        full[:, HEAD_TO_TAGS] = probs[offset:offset + b - a]
+        pieces.append(full)
+        offset += b - a
+    paths = viterbi_biluo_batch(pieces, outside_penalty=outside_penalty) if pieces else []
+    out = []
+    for (a, _), piece, path in zip(windows, pieces, paths):
+        spans = tags_to_spans(path, piece)
+        out.append([RoleSpan(s.role, s.start + a, s.end + a, s.score) for s in spans])
+    return out
+
+
+def _overlaps(a: RoleSpan, b: RoleSpan) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def merge_spans(spans: List[RoleSpan], per_cue: List[List[RoleSpan]]) -> List[RoleSpan]:
+    """The first tagger's spans with the step's contents and sources in place of theirs.
+
+    Per role, the step's spans of all cues are taken best first, each unless it overlaps one
+    already taken; then the first tagger's spans of that role that overlap none of them.
+    The cues stay the first tagger's.
+    """
+    out = [s for s in spans if s.role not in ("CONTENT", "SOURCE")]
+    for role in ("CONTENT", "SOURCE"):
+        taken: List[RoleSpan] = []
+        candidates = sorted((s for spans_ in per_cue for s in spans_ if s.role == role),
+                            key=lambda s: (-s.score, s.start))
+        for s in candidates:
+            if not any(_overlaps(s, t) or (s.start == t.start and s.end == t.end) for t in taken):
+                taken.append(s)
+        rest = [s for s in spans if s.role == role and not any(_overlaps(s, t) for t in taken)]
+        out.extend(taken + rest)
+    cues = [s for s in out if s.role == "CUE"]
+    # a step span that runs into a cue of the first tagger, without holding all of it (a
+    # nested attribution), gives way to the cue
+    out = [s for s in out if s.role == "CUE" or not any(
+        _overlaps(s, c) and not (s.start <= c.start and c.end <= s.end) for c in cues)]
+    return sorted(out, key=lambda s: (s.start, s.end))
+
+
+
+
+class StepScores:
+    """What ``QuotePipe.predict`` gives for one document when the model has the step: the tag
+    probabilities, their BILUO path, and the step's spans for each cue found on it."""
+
+    __slots__ = ("probs", "path", "per_cue")
+
+    def __init__(self, probs: numpy.ndarray, path: numpy.ndarray, per_cue: List[List[RoleSpan]]) -> None:
+        self.probs = probs
+        self.path = path
+        self.per_cue = per_cue
+
+
+def _mod_relations(pairs: PairIndex, n_relations: int) -> PairIndex:
+    pairs.relation = pairs.relation % n_relations
+    return pairs
+
+
+def run_step(step, docs: Sequence[Doc], vectors: Sequence[numpy.ndarray], paths: Sequence[numpy.ndarray],
+             probs: Sequence[numpy.ndarray], outside_penalty: float = 0.0, max_pairs: int = 200_000) -> List[StepScores]:
+    """Run the step on the cues of each document's path; the step's model is called on groups
+    of documents of at most about ``max_pairs`` pairs."""
+    n_rel = int(step.attrs.get("n_relations", N_RELATIONS))
+    made = []
+    for doc, path, p in zip(docs, paths, probs):
+        cues = [(s.start, s.end) for s in tags_to_spans(path, p) if s.role == "CUE"]
+        pairs, windows = make_pairs(doc, cues)
+        made.append((_mod_relations(pairs, n_rel), windows))
+    head_probs: List[numpy.ndarray] = []
+    group: List[int] = []
+    n_pairs = 0
+
+    def flush() -> None:
+        if group:
+            out = step.predict(([step.ops.asarray2f(vectors[i]) for i in group], [made[i][0] for i in group]))
+            head_probs.extend(step.ops.to_numpy(o) for o in out)
+            group.clear()
+
+    for i, (pairs, _) in enumerate(made):
+        if group and n_pairs + len(pairs) > max_pairs:
+            flush()
+            n_pairs = 0
+        group.append(i)
+        n_pairs += len(pairs)
+    flush()
+    return [StepScores(p, path, decode_step(hp, windows, outside_penalty))
+            for p, path, hp, (_, windows) in zip(probs, paths, head_probs, made)]
+
+
+def step_loss(step, examples, vectors) -> Tuple[float, List[numpy.ndarray], object]:
+    """The step's loss on the gold cues of a batch, the gradient of its input vectors per
+    example, and nothing else to keep: (loss, d_vectors)."""
+    n_rel = int(step.attrs.get("n_relations", N_RELATIONS))
+    pairs_list, targets = [], []
+    for eg in examples:
+        pred, ref = eg.predicted, eg.reference
+        if len(pred) != len(ref):  # a different tokenisation: no gold cues for the step
+            cues, roles = [], {}
+        else:
+            cues, roles = gold_cues_and_targets(ref)
+        pairs, windows = make_pairs(pred, cues)
+        pairs_list.append(_mod_relations(pairs, n_rel))
+        targets.append(pair_targets(pairs, windows, roles))
+    out, backprop = step.begin_update((list(vectors), pairs_list))
+    grads = [o - step.ops.asarray2f(t) for o, t in zip(out, targets)]
+    loss = float(sum(float((g ** 2).sum()) for g in grads))
+    d_vectors, _ = backprop(grads)
+    return loss, d_vectors
+
+
+__all__ = ["N_RELATIONS", "WINDOW_TOKENS", "StepScores", "cue_windows", "decode_step", "gold_cues_and_targets",
+           "make_pairs", "merge_spans", "pair_targets", "relation_ids", "run_step", "step_loss"]

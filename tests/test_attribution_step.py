@@ -1,0 +1,216 @@
+"""The cue-anchored attribution step (spacy_quotes.AttributionStep.v1 / AttributionTagger.v1) and
+the cue lexicon features (spacy_quotes.QuoteEmbed.v2)."""
+from pathlib import Path
+
+import numpy
+import pytest
+import spacy
+from spacy.training import Example
+from thinc.api import Config, fix_random_seed
+
+import spacy_quotes
+from spacy_quotes.ml.attribution import HEAD_TAGS, PairIndex, has_attribution_step, pair_maxout
+from spacy_quotes.ml.lexicon import N_BUCKETS, N_CLASSES, learn_cue_rates, lemma_classes, rate_bucket
+from spacy_quotes.ml.model import reads_lexicon
+from spacy_quotes.pipeline.attribution import (
+    N_RELATIONS, gold_cues_and_targets, make_pairs, merge_spans, pair_targets,
+)
+from spacy_quotes.pipeline.decode import RoleSpan, tags_to_spans
+from spacy_quotes.quote import get_quotes, set_quote_groups
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Two attributions side by side, a noun cue, a content that must not run into the next cue.
+TRAIN = [
+    ("The mayor said the bridge would reopen, while the engineer warned that repairs could take months.",
+     [("the bridge would reopen", "said", "The mayor"), ("repairs could take months", "warned", "the engineer")]),
+    ("Farmers fear the drought will ruin the harvest, the union chairman told the assembly.",
+     [("Farmers fear the drought will ruin the harvest", "told", "the union chairman")]),
+    ("The airline issued a warning that flights would be delayed.",
+     [("flights would be delayed", "warning", "The airline")]),
+    ("Doctors insisted the clinic was safe. The inspector disagreed.",
+     [("the clinic was safe", "insisted", "Doctors")]),
+]
+
+SMALL_MODEL = """
+[model]
+@architectures = "spacy_quotes.AttributionTagger.v1"
+nO = null
+
+[model.attribution]
+@architectures = "spacy_quotes.AttributionStep.v1"
+width = 32
+hidden = 16
+maxout_pieces = 2
+n_relations = 512
+
+[model.tok2vec]
+@architectures = "spacy.Tok2Vec.v2"
+
+[model.tok2vec.embed]
+@architectures = "spacy_quotes.QuoteEmbed.v2"
+width = 32
+attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE", "POS", "DEP"]
+rows = [500, 100, 200, 50, 50, 50]
+feature_rows = [8, 200, 200, 200, 200]
+lexicon_rows = [50, 100, 100, 100]
+table_width = 16
+
+[model.tok2vec.encode]
+@architectures = "spacy_quotes.WindowLSTMEncoder.v1"
+width = 32
+depth = 1
+window_size = 1
+maxout_pieces = 2
+lstm_depth = 1
+"""
+
+
+def make_examples(nlp, data):
+    examples = []
+    with nlp.select_pipes(disable=[n for n in nlp.pipe_names if n == "quotes"]):
+        for text, quotes in data:
+            gold = nlp(text)
+            items = []
+            for content, cue, speaker in quotes:
+                a, b, s = text.index(content), text.index(cue), text.index(speaker)
+                items.append({"content": (a, a + len(content)), "cue": (b, b + len(cue)),
+                              "speaker": (s, s + len(speaker))})
+            set_quote_groups(gold, items)
+            examples.append(Example(nlp(text), gold))
+    return examples
+
+
+@pytest.fixture
+def step_nlp():
+    nlp = spacy_quotes.load_base()
+    model = Config().from_str(SMALL_MODEL)["model"]
+    nlp.add_pipe("quotes", config={"weights": None, "model": model, "resolve_speakers": False,
+                                   "filter_not_quotes": False, "quote_formats": False})
+    return nlp
+
+
+def test_pair_layer_gradient_matches_finite_differences():
+    layer = pair_maxout(5, 4, 3, 10)
+    layer.initialize()
+    rng = numpy.random.default_rng(0)
+    for name in ("Wt", "Wc", "E", "b"):
+        layer.set_param(name, layer.get_param(name).astype("float64") + rng.normal(0, 0.3, layer.get_param(name).shape))
+    H = [rng.normal(size=(7, 5)), rng.normal(size=(6, 5))]
+    pairs = [PairIndex([1, 3], [3, 4], [0, 1, 2, 3, 4, 5, 2, 3], [0, 0, 0, 0, 1, 1, 1, 1], [1, 2, 3, 4, 5, 6, 7, 8]),
+             PairIndex([2], [5], [0, 1, 2, 3, 4, 5], [0] * 6, [0, 1, 2, 3, 4, 9])]
+    R = rng.normal(size=(14, 4))
+
+    def f(vectors):
+        out, _ = layer((vectors, pairs), False)
+        return float((out * R).sum())
+
+    _, backprop = layer((H, pairs), True)
+    dH, _ = backprop(R.copy())
+    eps = 1e-5
+    for d in range(2):
+        for i, j in [(0, 0), (1, 2), (2, 4), (3, 1), (4, 3)]:
+            plus = [h.copy() for h in H]
+            minus = [h.copy() for h in H]
+            plus[d][i, j] += eps
+            minus[d][i, j] -= eps
+            assert (f(plus) - f(minus)) / (2 * eps) == pytest.approx(float(dH[d][i, j]), abs=1e-6)
+    W = layer.get_param("Wc")
+    w = W[2, 1]
+    W[2, 1] = w + eps
+    a = f(H)
+    W[2, 1] = w - eps
+    b = f(H)
+    W[2, 1] = w
+    assert (a - b) / (2 * eps) == pytest.approx(float(layer.get_grad("Wc")[2, 1]), abs=1e-6)
+
+
+def test_pairs_targets_and_relations(base_nlp):
+    nlp = spacy_quotes.load_base()
+    (eg,) = make_examples(nlp, TRAIN[:1])
+    cues, roles = gold_cues_and_targets(eg.reference)
+    assert [eg.reference[a:b].text for a, b in cues] == ["said", "warned"]
+    pairs, windows = make_pairs(eg.predicted, cues)
+    n = len(eg.predicted)
+    assert windows == [(0, n), (0, n)]  # one sentence: the whole of it for both cues
+    assert len(pairs) == 2 * n and pairs.relation.min() >= 0 and pairs.relation.max() < N_RELATIONS
+    target = pair_targets(pairs, windows, roles)
+    assert target.shape == (2 * n, len(HEAD_TAGS)) and (target.sum(axis=1) == 1).all()
+    tags = [HEAD_TAGS[i] for i in target.argmax(axis=1)]
+    first = [t.text for t, tag in zip(eg.predicted, tags[:n]) if tag != "O"]
+    second = [t.text for t, tag in zip(eg.predicted, tags[n:]) if tag != "O"]
+    assert first == "The mayor the bridge would reopen".split()
+    assert second == "the engineer repairs could take months".split()
+    # the same token stands differently to the two cues
+    assert (pairs.relation[:n] != pairs.relation[n:]).any()
+
+
+def test_merge_keeps_two_attributions_apart():
+    tagger = [RoleSpan("SOURCE", 0, 2, 0.9), RoleSpan("CUE", 2, 3, 0.9), RoleSpan("CONTENT", 3, 12, 0.6),
+              RoleSpan("CONTENT", 20, 24, 0.8)]
+    per_cue = [[RoleSpan("SOURCE", 0, 2, 0.9), RoleSpan("CONTENT", 3, 7, 0.9)],
+               [RoleSpan("CONTENT", 8, 12, 0.8)]]
+    merged = merge_spans(tagger, per_cue)
+    assert [(s.role, s.start, s.end) for s in merged] == [
+        ("SOURCE", 0, 2), ("CUE", 2, 3), ("CONTENT", 3, 7), ("CONTENT", 8, 12), ("CONTENT", 20, 24)]
+
+
+def test_cue_lexicon_buckets_and_classes(base_nlp):
+    assert rate_bucket(0, 2) == 0 and rate_bucket(0, 10) == 1 and rate_bucket(9, 10) == N_BUCKETS - 1
+    docs = [base_nlp("She said it rained. He said no. They said yes.")]
+    said = [t.i for t in docs[0] if t.lemma_ == "say"]
+    rates = learn_cue_rates([(docs[0], said)])
+    assert rates == {"say": N_BUCKETS - 1, ".": 1}  # "." is seen 3 times, never in a cue
+    classes = lemma_classes(base_nlp("The envoy reaffirmed the pledge and believed in calm."), rates, {})
+    assert classes.max() < N_CLASSES
+    by_word = dict(zip([t.text for t in base_nlp("The envoy reaffirmed the pledge and believed in calm.")], classes))
+    assert by_word["envoy"] == 0 and by_word["believed"] != 0  # a belief verb of the hand lists, never seen
+
+
+def test_overfitting_and_round_trip(step_nlp, tmp_path):
+    fix_random_seed(0)
+    nlp = step_nlp
+    examples = make_examples(nlp, TRAIN)
+    pipe = nlp.get_pipe("quotes")
+    assert has_attribution_step(pipe.model) and reads_lexicon(pipe.model)
+    pipe.initialize(lambda: examples, nlp=nlp)
+    optimizer = nlp.create_optimizer()
+    losses_seen = []
+    for _ in range(120):
+        losses = {}
+        pipe.update(examples, sgd=optimizer, losses=losses)
+        losses_seen.append(losses["quotes"])
+    assert losses_seen[-1] < losses_seen[0] * 0.02
+    texts = [t for t, _ in TRAIN]
+    docs = list(nlp.pipe(texts))
+    for doc, (_, gold) in zip(docs, TRAIN):
+        assert [(q.content.text, q.cue.text, q.speaker.text) for q in get_quotes(doc)] == gold
+    # the step's own spans: the same model with the step off reads them off the tags
+    scores = pipe.predict([docs[0]])
+    assert len(scores[0].per_cue) == 2
+    assert [[(s.role, docs[0][s.start:s.end].text) for s in spans] for spans in scores[0].per_cue] == [
+        [("SOURCE", "The mayor"), ("CONTENT", "the bridge would reopen")],
+        [("SOURCE", "the engineer"), ("CONTENT", "repairs could take months")]]
+    # switched off, the contents are the tag path's CONTENT spans
+    pipe.cfg["attribution_step"] = False
+    off = nlp(texts[0])
+    path_contents = [(s.start, s.end) for s in tags_to_spans(scores[0].path, scores[0].probs) if s.role == "CONTENT"]
+    assert [(q.content.start, q.content.end) for q in get_quotes(off)] == path_contents
+    pipe.cfg["attribution_step"] = True
+    nlp.to_disk(tmp_path / "pipeline")
+    nlp2 = spacy.load(tmp_path / "pipeline")
+    for d1, d2 in zip(docs, nlp2.pipe(texts)):
+        assert [q.to_dict("x") for q in get_quotes(d1)] == [q.to_dict("x") for q in get_quotes(d2)]
+    # the learned cue rates travel with the weights
+    feats = [n for n in nlp2.get_pipe("quotes").model.walk() if n.name == "quote_features"]
+    assert feats[0].attrs["cue_rates"] == [n for n in pipe.model.walk() if n.name == "quote_features"][0].attrs["cue_rates"]
+    assert feats[0].attrs["cue_rates"]  # learned from the examples
+
+
+def test_shipped_config_resolves():
+    from spacy.util import load_config, registry
+
+    for name in ("quotes_step.cfg",):
+        config = load_config(ROOT / "configs" / name)
+        model = registry.resolve({"model": config["components"]["quotes"]["model"]})["model"]
+        assert has_attribution_step(model) and reads_lexicon(model)
