@@ -5,7 +5,6 @@ from pathlib import Path
 import numpy
 import pytest
 import spacy
-from spacy.training import Example
 from thinc.api import Config, fix_random_seed
 
 import spacy_quotes
@@ -16,7 +15,8 @@ from spacy_quotes.pipeline.attribution import (
     N_RELATIONS, gold_cues_and_targets, make_pairs, merge_spans, pair_targets,
 )
 from spacy_quotes.pipeline.decode import RoleSpan, tags_to_spans
-from spacy_quotes.quote import get_quotes, set_quote_groups
+from spacy_quotes.quote import get_quotes
+from test_component import make_examples  # tests/ is on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,21 +64,6 @@ window_size = 1
 maxout_pieces = 2
 lstm_depth = 1
 """
-
-
-def make_examples(nlp, data):
-    examples = []
-    with nlp.select_pipes(disable=[n for n in nlp.pipe_names if n == "quotes"]):
-        for text, quotes in data:
-            gold = nlp(text)
-            items = []
-            for content, cue, speaker in quotes:
-                a, b, s = text.index(content), text.index(cue), text.index(speaker)
-                items.append({"content": (a, a + len(content)), "cue": (b, b + len(cue)),
-                              "speaker": (s, s + len(speaker))})
-            set_quote_groups(gold, items)
-            examples.append(Example(nlp(text), gold))
-    return examples
 
 
 @pytest.fixture
