@@ -189,7 +189,7 @@ def merge_spans(spans: List[RoleSpan], per_cue: List[List[RoleSpan]]) -> List[Ro
         candidates = sorted((s for spans_ in per_cue for s in spans_ if s.role == role),
                             key=lambda s: (-s.score, s.start))
         for s in candidates:
-            if not any(_overlaps(s, t) or (s.start == t.start and s.end == t.end) for t in taken):
+            if not any(_overlaps(s, t) for t in taken):
                 taken.append(s)
         rest = [s for s in spans if s.role == role and not any(_overlaps(s, t) for t in taken)]
         out.extend(taken + rest)
@@ -251,9 +251,9 @@ def run_step(step, docs: Sequence[Doc], vectors: Sequence[numpy.ndarray], paths:
             for p, path, hp, (_, windows) in zip(probs, paths, head_probs, made)]
 
 
-def step_loss(step, examples, vectors) -> Tuple[float, List[numpy.ndarray], object]:
-    """The step's loss on the gold cues of a batch, the gradient of its input vectors per
-    example, and nothing else to keep: (loss, d_vectors)."""
+def step_loss(step, examples, vectors) -> Tuple[float, List[numpy.ndarray]]:
+    """The step's loss on the gold cues of a batch (sum of squared gradients, as ``get_loss``)
+    and the gradient of its input token vectors per example: (loss, d_vectors)."""
     n_rel = int(step.attrs.get("n_relations", N_RELATIONS))
     pairs_list, targets = [], []
     for eg in examples:
