@@ -14,11 +14,12 @@ from typing import Dict, List, Sequence, Tuple
 import numpy
 from spacy.tokens import Doc
 
-from ..docarrays import sent_ids
+from ..docarrays import heads_array, sent_ids
 from ..layout import CUE_KEY, QUOTES_KEY, SPEAKER_KEY
 from ..ml.attribution import HEAD_TAGS, HEAD_TO_TAGS, PairIndex
 from ..tags import TAGS
 from .decode import RoleSpan, tags_to_spans, viterbi_biluo_batch
+from .link import ancestors, span_root
 
 WINDOW_TOKENS = 80
 _DIST_EDGES = (1, 2, 3, 4, 5, 8, 12, 20, 40)  # |distance| buckets: 1,2,3,4,5-7,8-11,12-19,20-39,40+
@@ -58,10 +59,7 @@ def relation_ids(doc: Doc, heads: numpy.ndarray, deps: List[str], cs: int, ce: i
     """The relation id (0..N_RELATIONS-1) of each token of ``tokens`` to the cue [cs, ce)."""
     d = numpy.where(tokens < cs, tokens - cs, numpy.where(tokens >= ce, tokens - (ce - 1), 0))
     dist = _dist_bucket(d)
-    # the cue's root: its token whose head lies outside it (the first such)
-    inside = numpy.arange(cs, ce)
-    outside = (heads[inside] < cs) | (heads[inside] >= ce) | (heads[inside] == inside)
-    root = int(inside[numpy.argmax(outside)]) if outside.any() else cs
+    root = span_root(heads, cs, ce)
     # in the cue's subtree: the root is among the token's ancestors; above it: the token is
     # among the root's
     cur = tokens.copy()
@@ -72,15 +70,8 @@ def relation_ids(doc: Doc, heads: numpy.ndarray, deps: List[str], cs: int, ce: i
         if (nxt == cur).all():
             break
         cur = nxt
-    above_set = set()
-    r = root
-    for _ in range(30):
-        h = int(heads[r])
-        if h == r:
-            break
-        above_set.add(h)
-        r = h
-    above = numpy.isin(tokens, list(above_set)) if above_set else numpy.zeros(len(tokens), bool)
+    above_root = ancestors(heads, root)
+    above = numpy.isin(tokens, above_root) if above_root else numpy.zeros(len(tokens), bool)
     in_cue = (tokens >= cs) & (tokens < ce)
     tree = numpy.where(in_cue, 0, numpy.where(below, 1, numpy.where(above, 2, 3)))
     child = heads[tokens] == root
@@ -96,7 +87,7 @@ def make_pairs(doc: Doc, cues: Sequence[Tuple[int, int]]) -> Tuple[PairIndex, Li
     if not cues:
         empty = numpy.zeros((0,), dtype=numpy.int64)
         return PairIndex(empty, empty, empty, empty, empty), windows
-    heads = numpy.array([t.head.i for t in doc], dtype=numpy.int64)
+    heads = heads_array(doc)
     deps = [t.dep_ for t in doc]
     sid = sent_ids(doc)
     tok, cue, rel = [], [], []
