@@ -12,7 +12,7 @@ from spacy_quotes.ml.attribution import HEAD_TAGS, PairIndex, has_attribution_st
 from spacy_quotes.ml.lexicon import N_BUCKETS, N_CLASSES, learn_cue_rates, lemma_classes, rate_bucket
 from spacy_quotes.ml.model import reads_lexicon
 from spacy_quotes.pipeline.attribution import (
-    N_RELATIONS, gold_cues_and_targets, make_pairs, merge_spans, pair_targets,
+    FILL_SCORE, N_RELATIONS, gold_cues_and_targets, make_pairs, merge_spans, pair_targets,
 )
 from spacy_quotes.pipeline.decode import RoleSpan, tags_to_spans
 from spacy_quotes.quote import get_quotes
@@ -130,14 +130,19 @@ def test_pairs_targets_and_relations(base_nlp):
     assert (pairs.relation[:n] != pairs.relation[n:]).any()
 
 
-def test_merge_keeps_two_attributions_apart():
-    tagger = [RoleSpan("SOURCE", 0, 2, 0.9), RoleSpan("CUE", 2, 3, 0.9), RoleSpan("CONTENT", 3, 12, 0.6),
-              RoleSpan("CONTENT", 20, 24, 0.8)]
-    per_cue = [[RoleSpan("SOURCE", 0, 2, 0.9), RoleSpan("CONTENT", 3, 7, 0.9)],
-               [RoleSpan("CONTENT", 8, 12, 0.8)]]
+def test_merge_takes_the_steps_sources_and_fills_its_missing_contents():
+    tagger = [RoleSpan("SOURCE", 0, 3, 0.6), RoleSpan("CUE", 3, 4, 0.9), RoleSpan("CONTENT", 4, 12, 0.6),
+              RoleSpan("CONTENT", 20, 24, 0.8), RoleSpan("SOURCE", 40, 42, 0.7)]
+    per_cue = [[RoleSpan("SOURCE", 1, 3, 0.9), RoleSpan("CONTENT", 4, 8, 0.9)],
+               [RoleSpan("CONTENT", 8, 12, 0.8), RoleSpan("CONTENT", 13, 18, 0.9),
+                RoleSpan("CONTENT", 30, 34, FILL_SCORE - 0.1), RoleSpan("CONTENT", 2, 5, 0.95)]]
     merged = merge_spans(tagger, per_cue)
     assert [(s.role, s.start, s.end) for s in merged] == [
-        ("SOURCE", 0, 2), ("CUE", 2, 3), ("CONTENT", 3, 7), ("CONTENT", 8, 12), ("CONTENT", 20, 24)]
+        # the step's source replaces the tagger's it overlaps; the tagger's content keeps its
+        # edges; the step's confident content where the tagger has none is added, its weak one
+        # and the one running into the cue are not; the tagger's spans elsewhere stay
+        ("SOURCE", 1, 3), ("CUE", 3, 4), ("CONTENT", 4, 12), ("CONTENT", 13, 18), ("CONTENT", 20, 24),
+        ("SOURCE", 40, 42)]
 
 
 def test_cue_lexicon_buckets_and_classes(base_nlp):
