@@ -63,11 +63,12 @@ QUICK = {
 # ---- texts ----------------------------------------------------------------------------------
 
 
-def corpus_texts(corpus: str, n_texts: int) -> List[str]:
+def corpus_texts(corpus: str, n_texts: int, repeat: int = 1) -> List[str]:
     """The benchmark texts.
 
     corpus (str): ``polnear`` (PolNeAR test articles), ``seeds`` or ``both``.
     n_texts (int): at most this many (0: all).
+    repeat (int): the texts this many times over (quote-dense news in bulk: ``--corpus seeds``).
     RETURNS (List[str]): the texts.
     """
     texts: List[str] = []
@@ -80,6 +81,7 @@ def corpus_texts(corpus: str, n_texts: int) -> List[str]:
             C.logger.warning("no PolNeAR texts under %s: seed texts only", C.POLNEAR_DIR)
     if corpus in ("seeds", "both"):
         texts += [t for _, t in C.seed_texts()]
+    texts = texts * max(1, repeat)
     return texts[:n_texts] if n_texts else texts
 
 
@@ -250,7 +252,7 @@ def worker_throughput(spec: Dict[str, Any]) -> Dict[str, Any]:
         import gc
 
         gc.collect()
-    texts = corpus_texts(spec["corpus"], spec["n_texts"])
+    texts = corpus_texts(spec["corpus"], spec["n_texts"], spec.get("repeat", 1))
     words = sum(C.n_words(t) for t in texts)
     list(nlp.pipe(texts[:2], batch_size=spec["batch_size"]))  # warm-up (lazy initialisation)
     t0 = time.perf_counter()
@@ -269,7 +271,7 @@ def worker_component(spec: Dict[str, Any]) -> Dict[str, Any]:
     """The component alone on pre-parsed docs, by stage, against the base pipeline's time."""
     nlp, desc = C.load_pipeline(spec["model"])
     qname = C.quotes_name(nlp)
-    texts = corpus_texts(spec["corpus"], spec["n_texts"])
+    texts = corpus_texts(spec["corpus"], spec["n_texts"], spec.get("repeat", 1))
     words = sum(C.n_words(t) for t in texts)
     bs = spec["batch_size"]
     with nlp.select_pipes(disable=[qname]):
@@ -587,6 +589,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
     p.add_argument("--corpus", choices=["polnear", "seeds", "both"], default="both", help="texts for throughput")
     p.add_argument("--n-texts", type=int, default=None, help="at most this many texts (0: all)")
+    p.add_argument("--repeat", type=int, default=1, help="the texts this many times over (e.g. --corpus seeds --repeat 20)")
     p.add_argument("--n-process", type=int, nargs="+", default=None)
     p.add_argument("--batch-sizes", type=int, nargs="+", default=None)
     p.add_argument("--lengths", type=int, nargs="+", default=None, help="document lengths in words")
@@ -627,11 +630,12 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
             for bs in args.batch_sizes:
                 for pipeline in ("base", "base+quotes"):
                     spec = {"model": args.model, "pipeline": pipeline, "n_process": n_proc, "batch_size": bs,
-                            "corpus": args.corpus, "n_texts": args.n_texts}
+                            "corpus": args.corpus, "n_texts": args.n_texts, "repeat": args.repeat}
                     jobs.append((f"throughput {pipeline} n_process={n_proc} batch_size={bs}", "throughput", spec))
     if "component" in parts:
         jobs.append(("component", "component", {"model": args.model, "corpus": args.corpus,
-                                                "n_texts": args.n_texts, "batch_size": bs_comp}))
+                                                "n_texts": args.n_texts, "repeat": args.repeat,
+                                                "batch_size": bs_comp}))
     if "length" in parts:
         jobs.append(("length", "length", {"model": args.model, "lengths": args.lengths, "min_time": args.min_time}))
     if "quotes" in parts:
