@@ -286,6 +286,34 @@ def test_trf_model_loads_without_the_encoder_folder_and_predicts(trained, base_n
 
 
 @needs_trf
+def test_trf_resume_goes_on_from_the_saved_weights(trained):
+    """configs/quotes_trf_resume.cfg sources both components of a saved run: training goes on
+    from its weights (a few small steps move them a little), not from a new model."""
+    source = trained["out"] / "model-last"
+    out = trained["tmp"] / "resumed"
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONPATH=str(ROOT))
+    cmd = ["python", "-m", "spacy", "train", str(ROOT / "configs" / "quotes_trf_resume.cfg"),
+           "--paths.source", str(source), "--paths.train", str(trained["dev"].parent / "train.spacy"),
+           "--paths.dev", str(trained["dev"]), "--output", str(out), "--training.max_steps", "3",
+           "--training.eval_frequency", "3", "--training.optimizer.learn_rate.warmup_steps", "1"]
+    result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"resume failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
+    from transformers import BertConfig, BertModel
+
+    torch_initial = BertModel(BertConfig.from_dict(
+        spacy.load(source).get_pipe("transformer").model.transformer.config.to_dict()))
+    before = _encoder_weights(spacy.load(source))
+    resumed = spacy.load(out / "model-last")
+    assert resumed.pipe_names == ["transformer", "quotes"]
+    after = _encoder_weights(resumed)
+    moved = max(float(numpy.abs(after[k] - before[k]).max()) for k in before)
+    assert moved > 0.0, "the resumed run did not train"
+    # a fresh model would sit as far from the saved weights as a new random initialisation
+    fresh = {k: v.detach().numpy() for k, v in torch_initial.state_dict().items() if k in before}
+    assert moved < 0.1 * max(float(numpy.abs(fresh[k] - before[k]).max()) for k in fresh)
+
+
+@needs_trf
 def test_trf_full_pipeline_runs_on_raw_text(trained):
     nlp = spacy.load(trained["out"] / "model-full")
     assert nlp.pipe_names[-2:] == ["transformer", "quotes"]
