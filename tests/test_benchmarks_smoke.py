@@ -7,6 +7,7 @@ markdown writing, the power-law fit, the training-log parser) are tested directl
 import importlib.util
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -20,6 +21,12 @@ SHIPPED = REPO / "spacy_quotes" / "model" / "quotes" / "model"
 CHECKPOINT = REPO / "training" / "output" / "model-best" / "quotes" / "model"
 HAS_WEIGHTS = SHIPPED.exists() or CHECKPOINT.exists()
 needs_weights = pytest.mark.skipif(not HAS_WEIGHTS, reason="no trained quotes weights (shipped or checkpoint)")
+needs_shipped = pytest.mark.skipif(not SHIPPED.exists(), reason="the shipped quotes weights are not installed")
+POLNEAR_DOCBINS = [REPO / "training" / "corpus" / f"{split}.spacy" for split in ("train", "dev", "test")]
+needs_polnear_docbins = pytest.mark.skipif(
+    not all(p.exists() for p in POLNEAR_DOCBINS),
+    reason="training/corpus/{train,dev,test}.spacy are missing (made from PolNeAR, ../shared/data/polnear, "
+           "by spacy-quotes convert polnear)")
 
 
 def _load(name: str):
@@ -32,9 +39,9 @@ def _load(name: str):
     return module
 
 
-def _run(args, timeout=240):
+def _run(args, timeout=240, env=None):
     proc = subprocess.run([sys.executable] + [str(a) for a in args], cwd=str(REPO), capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, env=None if env is None else {**os.environ, **env})
     assert proc.returncode == 0, f"exit {proc.returncode}\nstdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
     return proc.stdout
 
@@ -43,10 +50,22 @@ def _table(stdout: str, title: str):
     """The header cells and rows (cells split on 2+ spaces) of the table under '== title =='."""
     lines = stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() == f"== {title} ==")
-    header = re.split(r"\s{2,}", lines[start + 1].strip())
-    assert set(lines[start + 2].replace(" ", "")) == {"-"}
+    return _rows(lines, start + 1)
+
+
+def _grid(stdout: str, first: str):
+    """The header cells and rows of the first untitled table whose first header cell is ``first``."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines[:-1]) if re.split(r"\s{2,}", line.strip())[0] == first
+                 and set(lines[i + 1].replace(" ", "")) == {"-"})
+    return _rows(lines, start)
+
+
+def _rows(lines, start: int):
+    header = re.split(r"\s{2,}", lines[start].strip())
+    assert set(lines[start + 1].replace(" ", "")) == {"-"}
     rows = []
-    for line in lines[start + 3:]:
+    for line in lines[start + 2:]:
         if not line.strip() or line.startswith("=="):
             break
         cells = re.split(r"\s{2,}", line.strip())
@@ -130,6 +149,117 @@ def test_training_cost_quick():
     assert _num(row["steps"]) == 4 and _num(row["evaluations"]) >= 2
     assert _num(row["wall s"]) > 0 and _num(row["peak RSS MB"]) > 50
     assert 0.0 <= _num(row["last SCORE"]) <= 1.0
+
+
+
+@needs_shipped
+@needs_polnear_docbins
+def test_finetune_quick(tmp_path):
+    work, md = tmp_path / "work", tmp_path / "b.md"
+    out = _run([BENCH / "finetune.py", "--quick", "--workdir", work, "--markdown", md])
+    sample = re.search(r"sample: (\d+) PolNeAR train documents, (\d+) gold quotes -> Label Studio export -> "
+                       r"(\d+) train \+ (\d+) dev documents, (\d+) quotes; (\d+) documents could not be mapped", out)
+    assert sample, out[:2000]
+    docs, gold, train, dev, quotes, unmapped = map(int, sample.groups())
+    assert docs == 8 and train + dev == 8 and train > 0 and dev > 0
+    assert gold > 0 and quotes == gold and unmapped == 0  # the Label Studio round trip keeps every quote
+    steps = [int(line.split()[1]) for line in out.splitlines() if re.match(r"\s*\d+\s+\d+\s+[\d.]+", line)]
+    assert steps and steps[-1] == 4  # --quick: 4 steps, evaluated every 2
+    header, rows = _grid(out, "metric")
+    assert header == ["metric"] + [f"{split} {who}" for split in ("dev", "test")
+                                   for who in ("shipped", "fine-tuned", "change")]
+    assert [r["metric"] for r in rows] == ["content F1 (exact)", "content P (exact)", "content R (exact)",
+                                           "cue F1 (exact)", "speaker F1 (exact)", "content F1 (overlap)",
+                                           "link accuracy"]
+    for r in rows:
+        for split in ("dev", "test"):
+            before, after = _num(r[f"{split} shipped"]), _num(r[f"{split} fine-tuned"])
+            assert 0.0 <= before <= 100.0 and 0.0 <= after <= 100.0
+            assert _num(r[f"{split} change"]) == pytest.approx(after - before, abs=0.11)
+    metrics = {r["metric"]: r for r in rows}
+    assert _num(metrics["content F1 (exact)"]["dev shipped"]) > 30  # the shipped weights find quotes
+    assert re.search(r"seconds: export \+ convert \(parse\) \d+, spacy train \d+, evaluation \d+", out)
+    tasks = json.loads((work / "labelstudio_export.json").read_text(encoding="utf-8"))
+    assert len(tasks) == 8 and all(t["data"]["text"] and t["annotations"][0]["result"] for t in tasks)
+    assert (work / "data" / "train.spacy").stat().st_size > 0 and (work / "data" / "dev.spacy").stat().st_size > 0
+    assert (work / "output" / "model-best" / "quotes" / "model").is_file()
+    text = md.read_text(encoding="utf8")
+    assert "<!-- begin finetune -->" in text and "| metric | dev shipped |" in text
+    assert "python benchmarks/finetune.py --quick" in text
+
+
+@needs_shipped
+def test_n_process_quick():
+    out = _run([BENCH / "n_process.py", "--quick"])
+    intro = re.match(r"6 articles, (\d+) words, batch size 32$", out.splitlines()[0])
+    assert intro, out[:500]
+    words = int(intro.group(1))
+    header, *lines = [re.split(r"\s{2,}", line.strip()) for line in out.splitlines()[1:] if line.strip()]
+    assert header == ["mode", "seconds", "words/s"]  # no dashes under this header
+    rows = [dict(zip(header, cells)) for cells in lines]
+    assert [r["mode"] for r in rows] == ["1 process", "2 processes, batch 32 (old)", "2 processes (runner)"]
+    for r in rows:
+        seconds, rate = _num(r["seconds"]), _num(r["words/s"])
+        assert seconds > 0 and rate > 0
+        assert rate == pytest.approx(words / seconds, rel=0.1)  # seconds are rounded to 0.1
+
+
+@needs_shipped
+def test_scaling_quick(tmp_path):
+    pytest.importorskip("dask.distributed", reason="the dask extra is not installed (pip install 'spacy-quotes[dask]')")
+    js = tmp_path / "s.json"
+    out = _run([BENCH / "scaling.py", "--quick", "--json", js], env={"TMPDIR": str(tmp_path)})
+    corpus = re.search(r"# corpus: .*: 4 documents, ([\d,]+) words", out)
+    assert corpus, out[:500]
+    words = _num(corpus.group(1))
+    header, rows = _grid(out, "workers")
+    assert header[:4] == ["workers", "seconds", "words/s", "speedup"] and "RSS per worker MB" in header
+    (row,) = rows  # --quick: one worker
+    assert _num(row["workers"]) == 1 and _num(row["words/s"]) > 0 and _num(row["speedup"]) == 1.0
+    assert _num(row["RSS per worker MB"]) > 50 and _num(row["cluster+load s"]) > 0
+    header, rows = _grid(out, "command")
+    assert header == ["command", "wall s", "start-up s", "processing s", "words/s"]
+    assert [r["command"] for r in rows] == ["extract -n 1", "extract-corpus --workers 1"]
+    for r in rows:
+        assert _num(r["wall s"]) > 0 and _num(r["start-up s"]) > 0
+    assert re.search(r"Dask overhead against extract -n 1: processing [+-][\d.]+%, wall [+-][\d.]+%", out)
+    header, rows = _grid(out, "articles")
+    assert header == ["articles", "worker-hours", "hours on 8", "hours on 64", "hours on 256", "hours on 1024"]
+    assert [r["articles"] for r in rows] == ["1,000,000", "100,000,000"]
+    for r in rows:
+        hours = [_num(r[h]) for h in header[2:]]
+        assert _num(r["worker-hours"]) > 0 and hours == sorted(hours, reverse=True) and hours[0] > 0
+    result = json.loads(js.read_text())
+    assert result["documents"] == 4 and result["words"] == words
+    (warm,) = result["warm"]
+    assert warm["documents"] == 4 and warm["quotes"] > 0 and warm["seconds"] > 0
+    assert result["sizing"]["per_word_s"] > 0 and 0 < result["sizing"]["efficiency"] <= 1.0
+    assert set(result["end_to_end"]["timings"]) == {"extract -n 1 corpus", "extract -n 1 start-up",
+                                                    "extract-corpus --workers 1 corpus",
+                                                    "extract-corpus --workers 1 start-up"}
+    assert not list(tmp_path.glob("spacy-quotes-scaling-*"))  # its temporary folder is removed
+
+
+@needs_shipped
+def test_serve_load_quick(tmp_path):
+    for module in ("fastapi", "uvicorn", "httpx"):
+        pytest.importorskip(module, reason="the server extra (pip install 'spacy-quotes[server]') is not installed")
+    md = tmp_path / "b.md"
+    # exits 1 if any request failed or returned a record whose text is not document[start:end]
+    out = _run([BENCH / "serve_load.py", "--quick", "--markdown", md], env={"TMPDIR": str(tmp_path)})
+    header, rows = _grid(out, "workers")
+    assert header[:4] == ["workers", "requests", "at once", "requests/s"] and header[-1].startswith("peak RSS MB")
+    (row,) = rows  # --quick: one worker, 10 requests, 2 at a time
+    assert (row["workers"], row["requests"], row["at once"]) == ("1", "10", "2")
+    assert _num(row["errors"]) == 0 and _num(row["quotes"]) > 0
+    assert _num(row["requests/s"]) > 0 and _num(row["words/s"]) > _num(row["requests/s"])
+    latencies = [_num(row[h]) for h in ("p50 s", "p95 s", "p99 s", "max s")]
+    assert latencies == sorted(latencies) and latencies[0] > 0
+    assert _num(row["batches"]) >= 1 and 1 <= _num(row["largest batch"]) <= 2  # at most 2 requests wait together
+    assert _num(row["start-up s"]) > 0 and _num(row["peak RSS MB (server + workers)"].split()[0]) > 100
+    assert list(tmp_path.glob("serve_load_*.log"))  # the server's log
+    text = md.read_text(encoding="utf8")
+    assert "<!-- begin serve-load -->" in text and "| workers | requests | at once |" in text
 
 
 # ---- helpers -------------------------------------------------------------------------------
