@@ -164,8 +164,6 @@ def main() -> None:
         print(f"  not mapped: {message}")
 
     source = write_finetune_source(work / "shipped")
-    nlp = spacy.blank("en")
-    limit = ["--corpora.dev.limit", "10"] if args.quick else []
     cmd = [sys.executable, "-m", "spacy", "train", str(CONFIG), "--paths.source", str(source),
            "--paths.train", str(work / "data" / "train.spacy"), "--paths.dev", str(work / "data" / "dev.spacy"),
            "--training.max_steps", str(args.max_steps), "--training.eval_frequency", str(args.eval_frequency),
