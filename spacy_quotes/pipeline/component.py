@@ -116,18 +116,26 @@ def _model_outputs(model: Model, pieces: List[Any], vectors_too: bool) -> tuple:
 
 default_model_config = """
 [model]
-@architectures = "spacy_quotes.QuoteTagger.v1"
+@architectures = "spacy_quotes.AttributionTagger.v1"
 nO = null
+
+[model.attribution]
+@architectures = "spacy_quotes.AttributionStep.v1"
+width = 96
+hidden = 64
+maxout_pieces = 3
+n_relations = 3040
 
 [model.tok2vec]
 @architectures = "spacy.Tok2Vec.v2"
 
 [model.tok2vec.embed]
-@architectures = "spacy_quotes.QuoteEmbed.v1"
+@architectures = "spacy_quotes.QuoteEmbed.v2"
 width = 96
 attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE", "POS", "TAG", "DEP", "ENT_TYPE"]
 rows = [5000, 1000, 2500, 500, 50, 100, 100, 50]
 feature_rows = [8, 2000, 2000, 2000, 2000]
+lexicon_rows = [200, 500, 500, 500]
 table_width = 48
 
 [model.tok2vec.encode]
@@ -213,8 +221,10 @@ def make_quotes(
         a verb of commitment's quoted ``to`` clause, ``according to X`` left without a
         content) and extend a speaker over a coordinated one.
     attribution_step (bool): where the model has the cue-anchored attribution step
-        (``spacy_quotes.AttributionTagger.v1``), take each found cue's content and source from
-        it (:mod:`spacy_quotes.pipeline.attribution`); false reads them off the tags alone.
+        (``spacy_quotes.AttributionTagger.v1``, the shipped model), take each found cue's
+        source from it, and its content where the tags have none
+        (:mod:`spacy_quotes.pipeline.attribution`); false reads them off the tags alone and
+        skips the step (faster on quote-dense text: docs/benchmarks.md).
     filter_not_quotes (Union[bool, List[str]]): drop what a reader would not call an
         attribution, by class: ``false`` none, ``true`` all, or a list of ``nickname``,
         ``title``, ``scare``, ``no_content``, ``plain_object`` (:mod:`spacy_quotes.pipeline.filters`).
@@ -360,7 +370,7 @@ class QuotePipe(TrainablePipe):
         nonempty = [(i, doc) for i, doc in enumerate(docs) if len(doc)]
         owner, pieces = _pieces([i for i, _ in nonempty], [
             [doc[a:b] for a, b in _doc_cuts(doc)] if takes_spans else [doc] for _, doc in nonempty])
-        step = has_attribution_step(self.model)
+        step = has_attribution_step(self.model) and self.cfg.get("attribution_step", True)
         scores, vectors = _model_outputs(self.model, pieces, step)
         probs = _join(len(docs), owner, [self.model.ops.to_numpy(score) for score in scores],
                       empty=numpy.zeros((0, len(TAGS)), dtype="f"))
