@@ -6,6 +6,7 @@ from spacy.training import Example
 from thinc.api import fix_random_seed
 
 import spacy_quotes
+from spacy_quotes.ml.attribution import has_attribution_step
 from spacy_quotes.pipeline.component import DEFAULT_MODEL, QuotePipe
 from spacy_quotes.quote import CUE_KEY, QUOTES_KEY, SPEAKER_KEY, get_quotes, set_quote_groups
 
@@ -201,7 +202,12 @@ def test_predict_in_sub_batches_gives_the_same_scores(quotes_nlp, monkeypatch):
     with quotes_nlp.select_pipes(disable=["quotes"]):
         docs = list(quotes_nlp.pipe(texts))
     pipe = quotes_nlp.get_pipe("quotes")
+    # the tags alone first (the model called as a whole); the shipped model's step below
+    monkeypatch.setitem(pipe.cfg, "attribution_step", False)
     whole = pipe.predict(docs)
+    monkeypatch.setitem(pipe.cfg, "attribution_step", True)
+    with_step = pipe.predict(docs)
+    monkeypatch.setitem(pipe.cfg, "attribution_step", False)
     monkeypatch.setattr(component, "PREDICT_BATCH_TOKENS", 12)  # a model call per doc or two
     calls = []
     model_class = type(pipe.model)
@@ -217,6 +223,13 @@ def test_predict_in_sub_batches_gives_the_same_scores(quotes_nlp, monkeypatch):
     assert len(calls) > 3 and sum(calls) == sum(1 for d in docs if len(d))
     assert [p.shape for p in parts] == [w.shape for w in whole]
     assert all(numpy.allclose(p, w, atol=1e-6) for p, w in zip(parts, whole))
+    if has_attribution_step(pipe.model):  # in sub-batches, the step sees the same vectors and cues
+        monkeypatch.setitem(pipe.cfg, "attribution_step", True)
+        step_parts = pipe.predict(docs)
+        assert all(numpy.allclose(p.probs, w, atol=1e-6) for p, w in zip(step_parts, whole))
+        assert [[[(r.role, r.start, r.end) for r in spans] for spans in p.per_cue] for p in step_parts] == [
+            [[(r.role, r.start, r.end) for r in spans] for spans in p.per_cue] for p in with_step]
+        assert any(p.per_cue for p in step_parts)
 
 
 def test_long_document_goes_through_the_model_in_pieces(quotes_nlp, monkeypatch):
