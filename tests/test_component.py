@@ -241,6 +241,7 @@ def test_long_document_goes_through_the_model_in_pieces(quotes_nlp, monkeypatch)
     with quotes_nlp.select_pipes(disable=["quotes"]):
         doc = quotes_nlp(text)
     pipe = quotes_nlp.get_pipe("quotes")
+    monkeypatch.setitem(pipe.cfg, "attribution_step", False)  # the tags first; the step at the end
     whole = pipe.predict([doc])[0]
     monkeypatch.setattr(component, "LONG_DOC_TOKENS", 100)
     monkeypatch.setattr(component, "_PIECE_TOKENS", 60)
@@ -255,6 +256,13 @@ def test_long_document_goes_through_the_model_in_pieces(quotes_nlp, monkeypatch)
     assert found == {("We will not back down", "the minister"),
                      ("that profits rose sharply in the third quarter", "The company")}
     assert len(doc._.quotes) == 24  # every paragraph's two quotes, across the pieces
+    # the shipped step runs on the joined vectors of the pieces: the same quotes
+    monkeypatch.setitem(pipe.cfg, "attribution_step", True)
+    stepped = pipe.predict([doc])[0]
+    assert numpy.allclose(stepped.probs, pieces, atol=1e-6) and len(stepped.per_cue) == 24
+    pipe.set_annotations([doc], [stepped])
+    assert {(q.text, q.speaker.text if q.speaker is not None else None) for q in doc._.quotes} == found
+    assert len(doc._.quotes) == 24
 
 
 def test_long_document_pieces_are_spans_with_the_whole_docs_features(quotes_nlp, monkeypatch):
@@ -264,6 +272,7 @@ def test_long_document_pieces_are_spans_with_the_whole_docs_features(quotes_nlp,
     from spacy_quotes.pipeline import component
 
     pipe = quotes_nlp.get_pipe("quotes")
+    monkeypatch.setitem(pipe.cfg, "attribution_step", False)  # the model called as a whole
     assert pipe.model.attrs["takes_spans"] is True
     paragraph = ("\u201cWe will not back down,\u201d the minister said on Monday. The company said that "
                  "profits rose sharply in the third quarter.")

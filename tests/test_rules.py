@@ -109,14 +109,14 @@ def test_coordinated_speakers_are_one_source(parser):
 def test_rules_through_the_pipeline():
     nlp = spacy_quotes.load()
     text = ("The museum will close for two years, according to a letter released by the city council. "
-            "The striker denied an accusation by the club's owner that he had \"refused to train\" in March.")
+            "The senator dismissed a claim by the governor that she had \"misled voters\" about the budget.")
     doc = nlp(text)
     found = {(q.content.text, q.cue.text if q.cue is not None else None, q.speaker_name) for q in doc._.quotes}
     names = {(content, cue): normalize_name(name) for content, cue, name in found}
     assert names[("The museum will close for two years", "according to")] == "city council"
-    assert names[('that he had "refused to train" in March', "accusation")] == "club's owner"
+    assert names[('that she had "misled voters" about the budget', "claim")] == "governor"
     off = spacy_quotes.load(attribution_rules=False)
-    assert not any(q.cue is not None and q.cue.text == "accusation" for q in off(text)._.quotes)
+    assert not any(q.cue is not None and q.cue.text == "claim" for q in off(text)._.quotes)
 
 
 def test_scorer_prefers_the_exact_span_over_a_larger_overlap():
