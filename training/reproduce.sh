@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Reproduce the shipped `quotes` weights from PolNeAR (train + dev) and report PolNeAR test:
-# the `all` workflow of project.yml (convert, train, evaluate, ship).
+# Train the shipped architecture (configs/quotes_step.cfg) on PolNeAR's gold (train + dev), ship
+# it and report PolNeAR test: the `all` workflow of project.yml (convert, train, evaluate, ship).
+# The shipped weights themselves are the distilled student of a transformer teacher: the
+# teacher-student workflow and docs/transformers.md.
 #   bash training/reproduce.sh [POLNEAR_DIR]     (default ../shared/data/polnear)
 # About 30-40 minutes on 2 CPU cores (5,000 steps). On a GPU: add --vars.gpu_id 0 to the line below.
 set -euo pipefail
