@@ -206,13 +206,16 @@ def merge_spans(spans: List[RoleSpan], per_cue: List[List[RoleSpan]],
 
 class StepScores:
     """What ``QuotePipe.predict`` gives for one document when the model has the step: the tag
-    probabilities, their BILUO path, and the step's spans for each cue found on it."""
+    probabilities, their BILUO path, the path's spans (read once: the step's cues come from
+    them and ``set_annotations`` merges into them) and the step's spans for each cue found."""
 
-    __slots__ = ("probs", "path", "per_cue")
+    __slots__ = ("probs", "path", "spans", "per_cue")
 
-    def __init__(self, probs: numpy.ndarray, path: numpy.ndarray, per_cue: List[List[RoleSpan]]) -> None:
+    def __init__(self, probs: numpy.ndarray, path: numpy.ndarray, spans: List[RoleSpan],
+                 per_cue: List[List[RoleSpan]]) -> None:
         self.probs = probs
         self.path = path
+        self.spans = spans
         self.per_cue = per_cue
 
 
@@ -226,10 +229,10 @@ def run_step(step, docs: Sequence[Doc], vectors: Sequence[numpy.ndarray], paths:
     """Run the step on the cues of each document's path; the step's model is called on groups
     of documents of at most about ``max_pairs`` pairs."""
     n_rel = int(step.attrs.get("n_relations", N_RELATIONS))
-    made = []
+    made, path_spans = [], []
     for doc, path, p in zip(docs, paths, probs):
-        cues = [(s.start, s.end) for s in tags_to_spans(path, p) if s.role == "CUE"]
-        pairs, windows = make_pairs(doc, cues)
+        path_spans.append(tags_to_spans(path, p))
+        pairs, windows = make_pairs(doc, [(s.start, s.end) for s in path_spans[-1] if s.role == "CUE"])
         made.append((_mod_relations(pairs, n_rel), windows))
     head_probs: List[numpy.ndarray] = []
     group: List[int] = []
@@ -248,8 +251,8 @@ def run_step(step, docs: Sequence[Doc], vectors: Sequence[numpy.ndarray], paths:
         group.append(i)
         n_pairs += len(pairs)
     flush()
-    return [StepScores(p, path, decode_step(hp, windows, outside_penalty))
-            for p, path, hp, (_, windows) in zip(probs, paths, head_probs, made)]
+    return [StepScores(p, path, spans, decode_step(hp, windows, outside_penalty))
+            for p, path, spans, hp, (_, windows) in zip(probs, paths, path_spans, head_probs, made)]
 
 
 def step_loss(step, examples, vectors) -> Tuple[float, List[numpy.ndarray]]:

@@ -398,8 +398,7 @@ class QuotePipe(TrainablePipe):
         scores = list(scores)
         if scores and isinstance(scores[0], StepScores):  # the model ran the attribution step
             use_step = self.cfg.get("attribution_step", True)
-            found = [merge_spans(tags_to_spans(s.path, s.probs), s.per_cue) if use_step
-                     else tags_to_spans(s.path, s.probs) for s in scores]
+            found = [merge_spans(s.spans, s.per_cue) if use_step else s.spans for s in scores]
         else:
             scores = [numpy.asarray(probs) for probs in scores]
             found = [tags_to_spans(path, probs) for path, probs in zip(self._paths(docs, scores), scores)]
