@@ -24,6 +24,7 @@ from thinc.layers.concatenate import forward as _concatenate_forward
 from thinc.types import Floats2d, Ints2d
 
 from ..marks import quote_state
+from .fused import fused_hash_mix
 from .lexicon import lemma_classes
 from ..tags import TAGS
 
@@ -251,7 +252,7 @@ def _quote_embed(
     mixer = Maxout(width, tw * len(all_rows), nP=3, dropout=0.0, normalize=True)
     model = chain(
         quote_feature_extractor(attrs, lexicon=lexicon),
-        with_array(chain(concatenate(*embeddings), mixer)),
+        with_array(fused_hash_mix(concatenate(*embeddings), mixer)),
     )
     model.set_dim("nO", width)
     return model

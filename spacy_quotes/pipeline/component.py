@@ -29,11 +29,13 @@ from .attribution import StepScores, merge_spans, run_step, step_loss
 from ..ml.attribution import has_attribution_step
 from ..ml.lexicon import learn_cue_rates
 from ..ml.model import reads_lexicon, set_cue_rates
+from ..ml.predict import encode_pieces
 
 logger = logging.getLogger("spacy_quotes")
 
 SHIPPED_WEIGHTS = Path(__file__).parent.parent / "model" / "quotes"
 PREDICT_BATCH_TOKENS = 8192  # tokens per model call in predict (see QuotePipe.predict)
+RECURRENT_BATCH_TOKENS = 32768  # tokens per call of the encoder's LSTM there (ml/predict.py)
 LONG_DOC_TOKENS = 4096  # longer documents go through the model in pieces of about _PIECE_TOKENS
 _PIECE_TOKENS = 2048  # see QuotePipe.predict
 
@@ -95,23 +97,20 @@ def _model_outputs(model: Model, pieces: List[Any], vectors_too: bool) -> tuple:
     """The model's tag probabilities of each piece, called on sub-batches of about
     PREDICT_BATCH_TOKENS tokens; with ``vectors_too`` (a model with the attribution step), the
     token vectors of each piece as well (else an empty list)."""
+    if vectors_too:  # the encoder's LSTM sees more pieces at once (ml/predict.py)
+        H = encode_pieces(model.get_ref("tok2vec"), pieces, PREDICT_BATCH_TOKENS, RECURRENT_BATCH_TOKENS)
+        return list(model.get_ref("tag_layer").predict(H)) if H else [], [model.ops.to_numpy(h) for h in H]
     scores: List[Floats2d] = []
-    vectors: List[numpy.ndarray] = []
     batch: List[Any] = []
     n_tokens = 0
     for piece in pieces + [None]:
         if batch and (piece is None or n_tokens + len(piece) > PREDICT_BATCH_TOKENS):
-            if vectors_too:
-                H = model.get_ref("tok2vec").predict(batch)
-                vectors.extend(model.ops.to_numpy(h) for h in H)
-                scores.extend(model.get_ref("tag_layer").predict(H))
-            else:
-                scores.extend(model.predict(batch))
+            scores.extend(model.predict(batch))
             batch, n_tokens = [], 0
         if piece is not None:
             batch.append(piece)
             n_tokens += len(piece)
-    return scores, vectors
+    return scores, []
 
 
 default_model_config = """
