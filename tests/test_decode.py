@@ -134,3 +134,37 @@ def test_outside_penalty_tags_fewer_tokens_outside(n, seed):
     n_out = [int((viterbi_biluo(probs, outside_penalty=p) == 0).sum()) for p in (0.0, 0.5, 1.0, 2.0, 4.0)]
     assert n_out == sorted(n_out, reverse=True)
     _valid(viterbi_biluo(probs, outside_penalty=4.0))
+
+
+def _masked_viterbi(probs, tags):
+    """The search over the full tag-by-tag transition matrix (the reference for the fast one)."""
+    from spacy_quotes.pipeline.decode import _transition_mask
+    allowed, start_ok, end_ok = _transition_mask(tuple(tags))
+    logp = numpy.log(numpy.clip(probs, 1e-9, 1.0)).astype(numpy.float64)
+    trans = numpy.where(allowed, 0.0, -1e9)
+    score = logp[0] + numpy.where(start_ok, 0.0, -1e9)
+    back = []
+    for t in range(1, len(probs)):
+        cand = score[:, None] + trans
+        back.append(cand.argmax(axis=0))
+        score = cand.max(axis=0) + logp[t]
+    path = [int((score + numpy.where(end_ok, 0.0, -1e9)).argmax())]
+    for b in reversed(back):
+        path.append(int(b[path[-1]]))
+    return path[::-1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=1, max_value=60), st.integers(min_value=0, max_value=10_000), st.booleans())
+def test_structured_search_equals_the_full_transition_matrix(n, seed, head_tags):
+    """The search that uses the BILUO structure (the best closing tag, the best B-X/I-X) gives
+    the path of the n_tags x n_tags search, for the 17 tags and for the step's 9; ties too
+    (probabilities rounded to a few values)."""
+    from spacy_quotes.ml.attribution import HEAD_TAGS
+    tags = HEAD_TAGS if head_tags else TAGS
+    rng = numpy.random.default_rng(seed)
+    probs = rng.dirichlet(numpy.ones(len(tags)) * 0.3, size=n).astype("f")
+    if seed % 3 == 0:
+        probs = numpy.round(probs * 4) / 4  # equal scores: the first of them, as an argmax
+    got = viterbi_biluo_batch([probs], tags=tags)[0].tolist()
+    assert got == _masked_viterbi(probs, tags)

@@ -76,10 +76,16 @@ def _pair_forward(model: Model, inputs: Tuple[List[Floats2d], List[PairIndex]], 
         C = (csum[p.cue_end] - csum[p.cue_start]) / lengths
         T = H @ Wt.T  # (n, nH*nP): per token, not per pair
         K = C @ Wc.T  # (k, nH*nP): per cue
-        pre_list.append(T[p.token] + K[p.cue] + E[p.relation] + b)
+        pre = T[p.token]
+        pre += K[p.cue]
+        pre += E[p.relation]
+        pre += b
+        pre_list.append(pre)
         saved.append((H, C, lengths))
     pre = xp.vstack(pre_list) if pre_list else ops.alloc2f(0, nH * nP)
     pre3 = pre.reshape((-1, nH, nP))
+    if not is_train:  # prediction: the maxima alone
+        return pre3.max(axis=-1), lambda d_out: ([xp.zeros_like(H) for H in Hs], pairs)
     which = pre3.argmax(axis=-1)
     out = xp.take_along_axis(pre3, which[..., None], axis=-1)[..., 0]
 

@@ -19,6 +19,7 @@ from collections import Counter
 from typing import Dict, Iterable, Mapping, Tuple
 
 import numpy
+from spacy.attrs import LEMMA
 from spacy.strings import hash_string
 from spacy.tokens import Doc
 
@@ -72,17 +73,18 @@ def lemma_classes(doc: Doc, rates: Mapping[str, int], cache: Dict[int, int]) -> 
 
     cache (Dict[int, int]): lemma hash -> class, filled as lemmas are met (one per rates table).
     """
-    out = numpy.zeros(len(doc), dtype=numpy.uint64)
-    for i, token in enumerate(doc):
-        key = token.lemma
+    lemmas = doc.to_array(LEMMA).astype(numpy.uint64).reshape(-1)
+    uniq, inverse = numpy.unique(lemmas, return_inverse=True)  # each distinct lemma once
+    strings = doc.vocab.strings
+    classes = numpy.zeros(len(uniq), dtype=numpy.uint64)
+    for j, key in enumerate(uniq.tolist()):
         cls = cache.get(key)
         if cls is None:
-            lower = token.lemma_.lower()
-            h = hash_string(lower)
-            cls = HAND_KINDS.get(h, 0) * N_BUCKETS + int(rates.get(lower, 0))
+            lower = strings[key].lower()
+            cls = HAND_KINDS.get(hash_string(lower), 0) * N_BUCKETS + int(rates.get(lower, 0))
             cache[key] = cls
-        out[i] = cls
-    return out
+        classes[j] = cls
+    return classes[inverse.reshape(-1)]
 
 
 __all__ = ["N_CLASSES", "HAND_KINDS", "learn_cue_rates", "lemma_classes", "rate_bucket"]

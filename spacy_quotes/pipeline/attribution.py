@@ -13,12 +13,12 @@ with no cue found: continuation paragraphs, dash-signed quotes); the linking the
 from typing import Dict, Iterable, List, Sequence, Tuple
 
 import numpy
+from spacy.attrs import DEP
 from spacy.tokens import Doc
 
 from ..docarrays import heads_array, sent_ids
 from ..layout import CUE_KEY, QUOTES_KEY, SPEAKER_KEY
-from ..ml.attribution import HEAD_TAGS, HEAD_TO_TAGS, PairIndex
-from ..tags import TAGS
+from ..ml.attribution import HEAD_TAGS, PairIndex
 from .decode import RoleSpan, tags_to_spans, viterbi_biluo_batch
 from .link import ancestors, span_root
 
@@ -56,9 +56,21 @@ def cue_windows(doc: Doc, cues: Sequence[Tuple[int, int]]) -> List[Tuple[int, in
     return out
 
 
-def relation_ids(doc: Doc, heads: numpy.ndarray, deps: List[str], cs: int, ce: int, tokens: numpy.ndarray,
+def dep_codes(doc: Doc) -> numpy.ndarray:
+    """Per token, 1 + the index of its dependency label in _CHILD_DEPS, or _N_DEP - 1 for
+    another label (the dep part of :func:`relation_ids`)."""
+    labels = doc.to_array(DEP).astype(numpy.uint64)
+    uniq, inverse = numpy.unique(labels, return_inverse=True)
+    strings = doc.vocab.strings
+    codes = numpy.array([_CHILD_DEPS.index(strings[int(h)]) + 1 if strings[int(h)] in _CHILD_DEPS else _N_DEP - 1
+                         for h in uniq.tolist()], dtype=numpy.int64)
+    return codes[inverse.reshape(-1)] if len(uniq) else numpy.zeros(len(doc), dtype=numpy.int64)
+
+
+def relation_ids(doc: Doc, heads: numpy.ndarray, deps: numpy.ndarray, cs: int, ce: int, tokens: numpy.ndarray,
                  sid: numpy.ndarray) -> numpy.ndarray:
-    """The relation id (0..N_RELATIONS-1) of each token of ``tokens`` to the cue [cs, ce)."""
+    """The relation id (0..N_RELATIONS-1) of each token of ``tokens`` to the cue [cs, ce)
+    (``deps``: :func:`dep_codes` of the doc)."""
     d = numpy.where(tokens < cs, tokens - cs, numpy.where(tokens >= ce, tokens - (ce - 1), 0))
     dist = _dist_bucket(d)
     root = span_root(heads, cs, ce)
@@ -77,8 +89,7 @@ def relation_ids(doc: Doc, heads: numpy.ndarray, deps: List[str], cs: int, ce: i
     in_cue = (tokens >= cs) & (tokens < ce)
     tree = numpy.where(in_cue, 0, numpy.where(below, 1, numpy.where(above, 2, 3)))
     child = heads[tokens] == root
-    dep_ids = numpy.array([(_CHILD_DEPS.index(deps[t]) + 1 if deps[t] in _CHILD_DEPS else _N_DEP - 1)
-                           if c else 0 for t, c in zip(tokens, child)], dtype=numpy.int64)
+    dep_ids = numpy.where(child, deps[tokens], 0)
     same = (sid[tokens] == sid[cs]).astype(numpy.int64)
     return ((dist * _N_TREE + tree) * _N_DEP + dep_ids) * 2 + same
 
@@ -90,7 +101,7 @@ def make_pairs(doc: Doc, cues: Sequence[Tuple[int, int]]) -> Tuple[PairIndex, Li
         empty = numpy.zeros((0,), dtype=numpy.int64)
         return PairIndex(empty, empty, empty, empty, empty), windows
     heads = heads_array(doc)
-    deps = [t.dep_ for t in doc]
+    deps = dep_codes(doc)
     sid = sent_ids(doc)
     tok, cue, rel = [], [], []
     for j, ((cs, ce), (a, b)) in enumerate(zip(cues, windows)):
@@ -150,17 +161,16 @@ def pair_targets(pairs: PairIndex, windows: List[Tuple[int, int]],
 
 def decode_step(probs: numpy.ndarray, windows: List[Tuple[int, int]],
                 outside_penalty: float = 0.0) -> List[List[RoleSpan]]:
-    """Per cue, its content and source spans (document offsets) from the step's probabilities."""
+    """Per cue, its content and source spans (document offsets) from the step's probabilities
+    (the BILUO search over the step's 9 tags)."""
     pieces, offset = [], 0
     for a, b in windows:
-        full = numpy.full((b - a, len(TAGS)), 1e-9, dtype="f")
-        full[:, HEAD_TO_TAGS] = probs[offset:offset + b - a]
-        pieces.append(full)
+        pieces.append(probs[offset:offset + b - a])
         offset += b - a
-    paths = viterbi_biluo_batch(pieces, outside_penalty=outside_penalty) if pieces else []
+    paths = viterbi_biluo_batch(pieces, outside_penalty=outside_penalty, tags=HEAD_TAGS) if pieces else []
     out = []
     for (a, _), piece, path in zip(windows, pieces, paths):
-        spans = tags_to_spans(path, piece)
+        spans = tags_to_spans(path, piece, tags=HEAD_TAGS)
         out.append([RoleSpan(s.role, s.start + a, s.end + a, s.score) for s in spans])
     return out
 
@@ -276,5 +286,5 @@ def step_loss(step, examples, vectors) -> Tuple[float, List[numpy.ndarray]]:
     return loss, d_vectors
 
 
-__all__ = ["FILL_SCORE", "N_RELATIONS", "WINDOW_TOKENS", "StepScores", "cue_windows", "decode_step", "gold_cues_and_targets",
-           "make_pairs", "merge_spans", "pair_targets", "relation_ids", "run_step", "step_loss"]
+__all__ = ["FILL_SCORE", "N_RELATIONS", "WINDOW_TOKENS", "StepScores", "cue_windows", "decode_step", "dep_codes",
+           "gold_cues_and_targets", "make_pairs", "merge_spans", "pair_targets", "relation_ids", "run_step", "step_loss"]
