@@ -60,3 +60,46 @@ def test_encode_pieces_equals_one_call(built_model):
     assert [p.shape for p in parts] == [w.shape for w in whole]
     for p, w in zip(parts, whole):
         numpy.testing.assert_allclose(p, w, atol=1e-5)
+
+
+def test_pair_layer_prediction_equals_training_output():
+    from spacy_quotes.ml.attribution import PairIndex, pair_maxout
+
+    layer = pair_maxout(6, 5, 3, 12)
+    layer.initialize()
+    rng = numpy.random.default_rng(1)
+    for name in ("Wt", "Wc", "E", "b"):
+        layer.set_param(name, (layer.get_param(name) + rng.normal(0, 0.5, layer.get_param(name).shape)).astype("f"))
+    H = [rng.normal(size=(9, 6)).astype("f")]
+    pairs = [PairIndex([1, 4], [2, 7], list(range(9)) * 2, [0] * 9 + [1] * 9, list(range(12)) + [0] * 6)]
+    trained, _ = layer((H, pairs), True)
+    predicted, _ = layer((H, pairs), False)
+    numpy.testing.assert_array_equal(predicted, trained)  # the maxima, however they are taken
+
+
+def test_numpy_blas_ops_on_the_component_model_only(built_model, quotes_nlp):
+    from thinc.api import NumpyOps
+
+    from spacy_quotes.ml.blas import use_numpy_blas
+
+    model, docs = built_model
+    before = model.get_ref("tok2vec").predict(docs[:6])
+    assert use_numpy_blas(model) > 0
+    assert all(not n.ops.use_blis for n in model.walk() if type(n.ops) is NumpyOps)
+    after = model.get_ref("tok2vec").predict(docs[:6])
+    for a, b in zip(before, after):
+        numpy.testing.assert_allclose(a, b, atol=1e-4)
+    assert use_numpy_blas(model) == 0  # once is enough
+
+    class OtherCPU(NumpyOps):  # another backend (as AppleOps) keeps its own products
+        name = "other"
+
+    other = OtherCPU()
+    node = model.get_ref("tag_layer")
+    node.ops = other
+    use_numpy_blas(model)
+    assert node.ops is other
+    # the component does it when it is made; the pipes before it keep thinc's default ops
+    pipe = quotes_nlp.get_pipe("quotes")
+    assert all(not n.ops.use_blis for n in pipe.model.walk() if type(n.ops) is NumpyOps)
+    assert any(type(n.ops) is NumpyOps and n.ops.use_blis for n in quotes_nlp.get_pipe("parser").model.walk())

@@ -4,7 +4,9 @@
                                      [--penalties 0 0.25 0.5 ...]
 
 The model scores the dev documents once; each penalty is then decoded, linked and scored with
-the component's scorer (speaker names are not resolved: PolNeAR has none). It prints one row
+the component's scorer (speaker names are not resolved: PolNeAR has none). A model with the
+attribution step (the shipped one) runs ``predict`` again for each penalty: the penalty picks
+the cues the step reads and is applied in the step's own search too. It prints one row
 per penalty with the training score (the weights of ``[training.score_weights]``) and the
 penalty that maximises it. Use it on dev only: the test split is for reporting.
 """
@@ -34,12 +36,15 @@ def tune(model: str, dev: Path, penalties: List[float]) -> Dict[float, Dict[str,
     nlp = load(model)
     pipe = nlp.get_pipe("quotes")
     examples = list(create_quote_corpus_reader(dev)(nlp))
+    from spacy_quotes.ml.attribution import has_attribution_step
+
     docs = [eg.predicted for eg in examples]
-    scores = pipe.predict(docs)
+    step = has_attribution_step(pipe.model) and pipe.cfg.get("attribution_step", True)
+    scores = None if step else pipe.predict(docs)
     results = {}
     for penalty in penalties:
         pipe.cfg["outside_penalty"] = float(penalty)
-        pipe.set_annotations(docs, scores)
+        pipe.set_annotations(docs, pipe.predict(docs) if step else scores)
         m = score_quotes([Example(d, eg.reference) for d, eg in zip(docs, examples)])
         m["score"] = sum(w * m[k] for k, w in WEIGHTS.items())
         results[penalty] = m
@@ -57,10 +62,10 @@ def main(argv=None) -> float:
         sys.exit(f"{args.dev}: not found (make it with spacy-quotes convert polnear ...)")
     results = tune(args.model, args.dev, args.penalties)
     cols = ["quotes_content_f", "quotes_content_p", "quotes_content_r", "quotes_cue_f", "quotes_speaker_f",
-            "quotes_link_acc", "score"]
+            "quotes_link_acc", "quotes_indirect_content_r", "score"]
     print("penalty  " + "  ".join(c.replace("quotes_", "")[:12].rjust(12) for c in cols))
     for penalty, m in results.items():
-        print(f"{penalty:7.2f}  " + "  ".join(f"{100 * m[c]:12.2f}" for c in cols))
+        print(f"{penalty:7.2f}  " + "  ".join(f"{100 * (m.get(c) or 0.0):12.2f}" for c in cols))
     best = max(results, key=lambda p: results[p]["score"])
     print(f"best outside_penalty on {args.dev.name}: {best}")
     return best

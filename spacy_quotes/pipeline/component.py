@@ -30,6 +30,7 @@ from ..ml.attribution import has_attribution_step
 from ..ml.lexicon import learn_cue_rates
 from ..ml.model import reads_lexicon, set_cue_rates
 from ..ml.predict import encode_pieces
+from ..ml.blas import use_numpy_blas
 
 logger = logging.getLogger("spacy_quotes")
 
@@ -272,6 +273,7 @@ class QuotePipe(TrainablePipe):
             raise ValueError(f"quotes: link_window must be >= 0, got {link_window}")
         self.vocab = vocab
         self.model = model
+        use_numpy_blas(model)  # its matrix products through numpy's BLAS (ml/blas.py)
         self.name = name
         self.scorer = scorer
         self.cfg: Dict[str, Any] = {
