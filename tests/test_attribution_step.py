@@ -204,3 +204,51 @@ def test_shipped_config_resolves():
         config = load_config(ROOT / "configs" / name)
         model = registry.resolve({"model": config["components"]["quotes"]["model"]})["model"]
         assert has_attribution_step(model) and reads_lexicon(model)
+
+
+def _relation_by_hand(doc, cs, ce, t):
+    """One pair's relation id the slow way: walk the heads token by token."""
+    from spacy_quotes.pipeline import attribution as A
+
+    root = next((i for i in range(cs, ce) if not cs <= doc[i].head.i < ce or doc[i].head.i == i), cs)
+    d = t - cs if t < cs else (t - (ce - 1) if t >= ce else 0)
+    chain, i = [], t
+    for _ in range(31):
+        chain.append(i)
+        if doc[i].head.i == i:
+            break
+        i = doc[i].head.i
+    above, i = [], root
+    for _ in range(30):
+        if doc[i].head.i == i:
+            break
+        i = doc[i].head.i
+        above.append(i)
+    tree = 0 if cs <= t < ce else 1 if root in chain else 2 if t in above else 3
+    dep = doc[t].dep_
+    dep_id = (A._CHILD_DEPS.index(dep) + 1 if dep in A._CHILD_DEPS else A._N_DEP - 1) if doc[t].head.i == root else 0
+    return ((int(A._dist_bucket(numpy.array([d]))[0]) * A._N_TREE + tree) * A._N_DEP + dep_id) * 2 + int(
+        doc[t].sent.start == doc[cs].sent.start)
+
+
+def test_pair_relations_of_all_cues_at_once_equal_each_pair_by_hand(base_nlp):
+    doc = base_nlp("Officials said on Monday that the bridge, which the council had warned about, would reopen. "
+                   "“It is safe,” the engineer insisted, adding that repairs could take months. "
+                   "The union's warning came late. According to the mayor, nothing changed.")
+    cues = [(1, 2), (15, 16), (28, 29), (32, 33), (36, 38)]
+    pairs, windows = make_pairs(doc, cues)
+    assert len(pairs) == sum(b - a for a, b in windows)
+    for token, cue, rel in zip(pairs.token.tolist(), pairs.cue.tolist(), pairs.relation.tolist()):
+        assert rel == _relation_by_hand(doc, *cues[cue], token)
+
+
+def test_decode_steps_of_several_docs_equal_one_by_one():
+    from spacy_quotes.pipeline.attribution import decode_step, decode_steps
+
+    rng = numpy.random.default_rng(3)
+    windows = [[(0, 7), (3, 12)], [], [(5, 9)]]
+    probs = [rng.dirichlet(numpy.ones(len(HEAD_TAGS)) * 0.3, size=sum(b - a for a, b in w)).astype("f")
+             for w in windows]
+    together = decode_steps(probs, windows, outside_penalty=0.2)
+    assert together == [decode_step(p, w, outside_penalty=0.2) for p, w in zip(probs, windows)]
+    assert sum(len(s) for doc in together for s in doc) > 0

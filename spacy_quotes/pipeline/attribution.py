@@ -71,11 +71,22 @@ def relation_ids(doc: Doc, heads: numpy.ndarray, deps: numpy.ndarray, cs: int, c
                  sid: numpy.ndarray) -> numpy.ndarray:
     """The relation id (0..N_RELATIONS-1) of each token of ``tokens`` to the cue [cs, ce)
     (``deps``: :func:`dep_codes` of the doc)."""
+    tokens = numpy.asarray(tokens, dtype=numpy.int64)
+    return pair_relations(heads, deps, numpy.array([cs]), numpy.array([ce]), tokens,
+                          numpy.zeros(len(tokens), dtype=numpy.int64), sid)
+
+
+def pair_relations(heads: numpy.ndarray, deps: numpy.ndarray, cue_start: numpy.ndarray, cue_end: numpy.ndarray,
+                   tokens: numpy.ndarray, cue: numpy.ndarray, sid: numpy.ndarray) -> numpy.ndarray:
+    """:func:`relation_ids` of every (cue, token) pair of a document at once: ``cue[i]`` is the
+    index, in ``cue_start``/``cue_end``, of the cue of the pair with token ``tokens[i]``."""
+    roots = numpy.array([span_root(heads, int(a), int(b)) for a, b in zip(cue_start, cue_end)], dtype=numpy.int64)
+    cs, ce, root = cue_start[cue], cue_end[cue], roots[cue]
     d = numpy.where(tokens < cs, tokens - cs, numpy.where(tokens >= ce, tokens - (ce - 1), 0))
     dist = _dist_bucket(d)
-    root = span_root(heads, cs, ce)
     # in the cue's subtree: the root is among the token's ancestors; above it: the token is
-    # among the root's
+    # among the root's (each walk stops at a sentence root, and after 30 heads as
+    # link.ancestors does)
     cur = tokens.copy()
     below = cur == root
     for _ in range(30):
@@ -84,8 +95,15 @@ def relation_ids(doc: Doc, heads: numpy.ndarray, deps: numpy.ndarray, cs: int, c
         if (nxt == cur).all():
             break
         cur = nxt
-    above_root = ancestors(heads, root)
-    above = numpy.isin(tokens, above_root) if above_root else numpy.zeros(len(tokens), bool)
+    above = numpy.zeros(len(tokens), dtype=bool)
+    cur, done = root.copy(), numpy.zeros(len(tokens), dtype=bool)
+    for _ in range(30):
+        nxt = heads[cur]
+        done |= nxt == cur
+        if done.all():
+            break
+        above |= (nxt == tokens) & ~done
+        cur = nxt
     in_cue = (tokens >= cs) & (tokens < ce)
     tree = numpy.where(in_cue, 0, numpy.where(below, 1, numpy.where(above, 2, 3)))
     child = heads[tokens] == root
@@ -101,17 +119,14 @@ def make_pairs(doc: Doc, cues: Sequence[Tuple[int, int]]) -> Tuple[PairIndex, Li
         empty = numpy.zeros((0,), dtype=numpy.int64)
         return PairIndex(empty, empty, empty, empty, empty), windows
     heads = heads_array(doc)
-    deps = dep_codes(doc)
-    sid = sent_ids(doc)
-    tok, cue, rel = [], [], []
-    for j, ((cs, ce), (a, b)) in enumerate(zip(cues, windows)):
-        tokens = numpy.arange(a, b, dtype=numpy.int64)
-        tok.append(tokens)
-        cue.append(numpy.full(len(tokens), j, dtype=numpy.int64))
-        rel.append(relation_ids(doc, heads, deps, cs, ce, tokens, sid))
-    starts = [c[0] for c in cues]
-    ends = [c[1] for c in cues]
-    return PairIndex(starts, ends, numpy.concatenate(tok), numpy.concatenate(cue), numpy.concatenate(rel)), windows
+    starts = numpy.array([c[0] for c in cues], dtype=numpy.int64)
+    ends = numpy.array([c[1] for c in cues], dtype=numpy.int64)
+    sizes = numpy.array([b - a for a, b in windows], dtype=numpy.int64)
+    cue = numpy.repeat(numpy.arange(len(cues), dtype=numpy.int64), sizes)
+    offsets = numpy.concatenate([[0], numpy.cumsum(sizes)[:-1]])
+    tok = numpy.arange(len(cue), dtype=numpy.int64) - offsets[cue] + numpy.array([a for a, _ in windows])[cue]
+    rel = pair_relations(heads, dep_codes(doc), starts, ends, tok, cue, sent_ids(doc))
+    return PairIndex(starts, ends, tok, cue, rel), windows
 
 
 def gold_cues_and_targets(ref: Doc) -> Tuple[List[Tuple[int, int]], Dict[int, List[Tuple[str, int, int]]]]:
@@ -163,15 +178,25 @@ def decode_step(probs: numpy.ndarray, windows: List[Tuple[int, int]],
                 outside_penalty: float = 0.0) -> List[List[RoleSpan]]:
     """Per cue, its content and source spans (document offsets) from the step's probabilities
     (the BILUO search over the step's 9 tags)."""
-    pieces, offset = [], 0
-    for a, b in windows:
-        pieces.append(probs[offset:offset + b - a])
-        offset += b - a
+    return decode_steps([probs], [windows], outside_penalty)[0]
+
+
+def decode_steps(probs: Sequence[numpy.ndarray], windows: Sequence[List[Tuple[int, int]]],
+                 outside_penalty: float = 0.0) -> List[List[List[RoleSpan]]]:
+    """:func:`decode_step` of several documents, their cues' windows searched side by side in
+    one batch (a document's few cues alone would each take a short batch's every step)."""
+    pieces, owners = [], []
+    for i, (p, wins) in enumerate(zip(probs, windows)):
+        offset = 0
+        for a, b in wins:
+            pieces.append(p[offset:offset + b - a])
+            owners.append((i, a))
+            offset += b - a
     paths = viterbi_biluo_batch(pieces, outside_penalty=outside_penalty, tags=HEAD_TAGS) if pieces else []
-    out = []
-    for (a, _), piece, path in zip(windows, pieces, paths):
+    out: List[List[List[RoleSpan]]] = [[] for _ in probs]
+    for (i, a), piece, path in zip(owners, pieces, paths):
         spans = tags_to_spans(path, piece, tags=HEAD_TAGS)
-        out.append([RoleSpan(s.role, s.start + a, s.end + a, s.score) for s in spans])
+        out[i].append([RoleSpan(s.role, s.start + a, s.end + a, s.score) for s in spans])
     return out
 
 
@@ -261,8 +286,8 @@ def run_step(step, docs: Sequence[Doc], vectors: Sequence[numpy.ndarray], paths:
         group.append(i)
         n_pairs += len(pairs)
     flush()
-    return [StepScores(p, path, spans, decode_step(hp, windows, outside_penalty))
-            for p, path, spans, hp, (_, windows) in zip(probs, paths, path_spans, head_probs, made)]
+    per_cue = decode_steps(head_probs, [windows for _, windows in made], outside_penalty)
+    return [StepScores(p, path, spans, cues) for p, path, spans, cues in zip(probs, paths, path_spans, per_cue)]
 
 
 def step_loss(step, examples, vectors) -> Tuple[float, List[numpy.ndarray]]:
@@ -286,5 +311,5 @@ def step_loss(step, examples, vectors) -> Tuple[float, List[numpy.ndarray]]:
     return loss, d_vectors
 
 
-__all__ = ["FILL_SCORE", "N_RELATIONS", "WINDOW_TOKENS", "StepScores", "cue_windows", "decode_step", "dep_codes",
-           "gold_cues_and_targets", "make_pairs", "merge_spans", "pair_targets", "relation_ids", "run_step", "step_loss"]
+__all__ = ["FILL_SCORE", "N_RELATIONS", "WINDOW_TOKENS", "StepScores", "cue_windows", "decode_step", "decode_steps", "dep_codes",
+           "gold_cues_and_targets", "make_pairs", "merge_spans", "pair_relations", "pair_targets", "relation_ids", "run_step", "step_loss"]
