@@ -219,11 +219,12 @@ _SECTION = re.compile(r"<!-- begin (\S+) -->\n.*?<!-- end \1 -->", re.S)
 
 
 def write_markdown_section(path: Path, name: str, body: str) -> None:
-    """Write one section of the benchmarks page, replacing an earlier version of it.
+    """Write one section of the benchmarks page, replacing an earlier version of it in place.
 
-    Sections are delimited by ``<!-- begin NAME -->`` / ``<!-- end NAME -->`` and kept in the
-    order of SECTION_ORDER (others after them, in the order they were written). The file is
-    created with a title when missing; text outside the sections before the first one is kept.
+    Sections are delimited by ``<!-- begin NAME -->`` / ``<!-- end NAME -->``. A new section
+    goes before the first one that comes after it in SECTION_ORDER (others: at the end). The
+    file is created with a title when missing; everything outside the section written (text
+    between and after the sections too) is kept as it is.
 
     path (Path): the markdown file.
     name (str): the section's name (e.g. ``speed-throughput``).
@@ -232,13 +233,19 @@ def write_markdown_section(path: Path, name: str, body: str) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = path.read_text(encoding="utf8") if path.exists() else _MD_HEADER
-    first = _SECTION.search(text)
-    head = text[: first.start()] if first else text
-    sections = {m.group(1): m.group(0) for m in _SECTION.finditer(text)}
-    sections[name] = f"<!-- begin {name} -->\n{body.strip()}\n<!-- end {name} -->"
-    rank = {n: i for i, n in enumerate(SECTION_ORDER)}
-    names = sorted(sections, key=lambda n: rank.get(n, len(rank)))  # stable: others keep their order
-    path.write_text(head.rstrip("\n") + "\n\n" + "\n\n".join(sections[n] for n in names) + "\n", encoding="utf8")
+    block = f"<!-- begin {name} -->\n{body.strip()}\n<!-- end {name} -->"
+    mine = re.compile(rf"<!-- begin {re.escape(name)} -->\n.*?<!-- end {re.escape(name)} -->", re.S)
+    if mine.search(text):
+        text = mine.sub(lambda m: block, text, count=1)
+    else:
+        rank = {n: i for i, n in enumerate(SECTION_ORDER)}
+        later = [m for m in _SECTION.finditer(text) if rank.get(m.group(1), len(rank)) > rank.get(name, len(rank))]
+        if later:
+            at = later[0].start()
+            text = text[:at] + block + "\n\n" + text[at:]
+        else:
+            text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf8")
 
 
 @functools.lru_cache(maxsize=1)

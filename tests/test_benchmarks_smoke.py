@@ -285,6 +285,15 @@ def test_power_fit_and_tables(tmp_path):
     common.write_markdown_section(md, "speed-throughput", "speed table")
     text = md.read_text()  # the known sections come first, in their fixed order
     assert text.index("speed table") < text.index("accuracy table") < text.index("first again")
+    # text outside the sections, between them and after the last, stays where it was
+    md.write_text(text.replace("<!-- end accuracy -->", "<!-- end accuracy -->\n\nA note by hand.")
+                  + "\n## Written by hand\n\nKept.\n")
+    common.write_markdown_section(md, "speed-throughput", "speed table again")
+    common.write_markdown_section(md, "training-cost", "training table")
+    text = md.read_text()
+    assert "A note by hand." in text and text.rstrip().endswith("Kept.") and "speed table\n" not in text
+    assert text.index("speed table again") < text.index("accuracy table") < text.index("A note by hand.")
+    assert text.index("accuracy table") < text.index("training table") < text.index("first again")
 
 
 def test_template_documents_and_long_text():
