@@ -3,6 +3,7 @@ the cue lexicon features (spacy_quotes.QuoteEmbed.v2)."""
 from pathlib import Path
 
 import numpy
+from hypothesis import given, settings, strategies as st
 import pytest
 import spacy
 from thinc.api import Config, fix_random_seed
@@ -252,3 +253,45 @@ def test_decode_steps_of_several_docs_equal_one_by_one():
     together = decode_steps(probs, windows, outside_penalty=0.2)
     assert together == [decode_step(p, w, outside_penalty=0.2) for p, w in zip(probs, windows)]
     assert sum(len(s) for doc in together for s in doc) > 0
+
+
+def _merge_by_pairs(spans, per_cue, fill_score=FILL_SCORE):
+    """merge_spans as it was first written, every overlap tested pair by pair (quadratic)."""
+    def overlaps(a, b):
+        return a.start < b.end and b.start < a.end
+
+    def best_first(candidates, blocked):
+        taken = []
+        for s in sorted(candidates, key=lambda s: (-s.score, s.start)):
+            if not any(overlaps(s, t) for t in taken) and not any(overlaps(s, b) for b in blocked):
+                taken.append(s)
+        return taken
+
+    cues = [s for s in spans if s.role == "CUE"]
+    contents = [s for s in spans if s.role == "CONTENT"]
+    steps = [s for spans_ in per_cue for s in spans_]
+    sources = best_first((s for s in steps if s.role == "SOURCE"), [])
+    sources += [s for s in spans if s.role == "SOURCE" and not any(overlaps(s, t) for t in sources)]
+    filled = best_first((s for s in steps if s.role == "CONTENT" and s.score >= fill_score), contents + cues)
+    out = [s for s in spans if s.role not in ("CONTENT", "SOURCE")] + contents + sources + filled
+    out = [s for s in out if s.role == "CUE" or not any(
+        overlaps(s, c) and not (s.start <= c.start and c.end <= s.end) for c in cues)]
+    return sorted(out, key=lambda s: (s.start, s.end))
+
+
+_span = st.builds(lambda role, a, n, score: RoleSpan(role, a, a + n, score),
+                  st.sampled_from(["CONTENT", "CUE", "SOURCE"]), st.integers(0, 40), st.integers(0, 8),
+                  st.sampled_from([0.3, 0.6, 0.7, 0.75, 0.9]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_span, max_size=12), st.lists(st.lists(_span, max_size=5), max_size=5), st.booleans())
+def test_merge_by_bisection_equals_the_pairwise_merge(spans, per_cue, tagger_like):
+    if tagger_like:  # as the tagger gives them: no two overlap
+        kept = []
+        for s in sorted(spans, key=lambda s: (s.start, s.end)):
+            if s.start < s.end and all(s.start >= k.end or k.start >= s.end for k in kept):
+                kept.append(s)
+        spans = kept
+    assert merge_spans(spans, per_cue) == _merge_by_pairs(spans, per_cue)
+
