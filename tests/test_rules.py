@@ -3,6 +3,7 @@ on other topics than the seed articles, both on the rule functions (given role s
 through the shipped pipeline."""
 from typing import List, Tuple
 
+from hypothesis import given, settings, strategies as st
 import pytest
 
 import spacy_quotes
@@ -123,3 +124,16 @@ def test_scorer_prefers_the_exact_span_over_a_larger_overlap():
     outer, inner = (0, 100), (40, 100)
     assert _find([outer, inner], inner) == 1
     assert _find([outer, inner], (45, 100)) == 0  # otherwise the largest overlap, first on a tie
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 6)).map(lambda t: (t[0], t[0] + t[1])), max_size=15),
+       st.integers(0, 36), st.integers(0, 8))
+def test_range_index_finds_what_a_scan_finds(ranges, start, length):
+    from spacy_quotes.pipeline.rules import _RangeIndex
+
+    end = start + length
+    index = _RangeIndex(ranges)
+    scan = [(a, b) for a, b in ranges if a < end and start < b]
+    assert sorted(index.overlapping(start, end)) == sorted(scan)
+    assert index.hits(start, end) == bool(scan)

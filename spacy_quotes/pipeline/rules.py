@@ -18,6 +18,7 @@ The counts in PolNeAR behind each rule are in ``docs/architecture.md`` (section 
 rules"). Each rule span gets the score ``RULE_SCORE``; the linking and speaker steps treat it
 like the model's spans.
 """
+from bisect import bisect_left
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import numpy
@@ -44,6 +45,32 @@ def _is_mark(tok: Token) -> bool:
 
 def _ranges(spans: List[RoleSpan], role: str) -> List[Tuple[int, int]]:
     return [(s.start, s.end) for s in spans if s.role == role]
+
+
+class _RangeIndex:
+    """Token ranges [a, b) sorted by start, with the running maximum of their ends, so that a
+    rule asks which of a document's thousands of spans overlap [start, end) by bisection."""
+
+    def __init__(self, ranges: List[Tuple[int, int]]) -> None:
+        self.ranges = sorted(ranges)
+        self.starts = [a for a, _ in self.ranges]
+        self.max_end: List[int] = []
+        for _, b in self.ranges:
+            self.max_end.append(max(b, self.max_end[-1]) if self.max_end else b)
+
+    def overlapping(self, start: int, end: int) -> List[Tuple[int, int]]:
+        """The ranges that share a token with [start, end) (``a < end and start < b``)."""
+        out = []
+        i = bisect_left(self.starts, end) - 1  # the ranges before it start before ``end``
+        while i >= 0 and self.max_end[i] > start:  # none before i ends after ``start``
+            if self.ranges[i][1] > start:
+                out.append(self.ranges[i])
+            i -= 1
+        return out
+
+    def hits(self, start: int, end: int) -> bool:
+        i = bisect_left(self.starts, end)
+        return i > 0 and self.max_end[i - 1] > start
 
 
 def _tokens(doc: Doc, attr: int, words: FrozenSet[str]) -> List[Token]:
@@ -239,15 +266,15 @@ def according_to(doc: Doc, spans: List[RoleSpan]) -> List[RoleSpan]:
     spans (List[RoleSpan]): the model's role spans.
     RETURNS (List[RoleSpan]): the spans to add (possibly none).
     """
-    cues = _ranges(spans, "CUE")
-    contents = _ranges(spans, "CONTENT")
-    sources = _ranges(spans, "SOURCE")
+    cues = _RangeIndex(_ranges(spans, "CUE"))
+    contents = _RangeIndex(_ranges(spans, "CONTENT"))
+    sources = _RangeIndex(_ranges(spans, "SOURCE"))
     added: List[RoleSpan] = []
     for tok in _tokens(doc, LOWER, _ACCORDING):
         if tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
             continue
         to = doc[tok.i + 1]
-        if any(a <= tok.i < b for a, b in contents):
+        if contents.hits(tok.i, tok.i + 1):
             continue
         pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
         if pobj is None:
@@ -256,16 +283,16 @@ def according_to(doc: Doc, spans: List[RoleSpan]) -> List[RoleSpan]:
         phrase_end = max(to.right_edge.i, pobj.right_edge.i) + 1
         sides = [_trim(doc, sent.start, tok.i), _trim(doc, phrase_end, sent.end)]
         start, end = max(sides, key=lambda ab: ab[1] - ab[0])
-        if end - start < 3 or (start, end) in contents:
+        if end - start < 3 or (start, end) in contents.overlapping(start, end):
             continue
-        inner_cues = [(a, b) for a, b in cues if start <= a and b <= end]
+        inner_cues = [(a, b) for a, b in cues.overlapping(start, end) if start <= a and b <= end]
         # a content on the side is the side's own attribution when one of its cues governs it
-        if any(a < end and start < b and not _governed(doc, a, b, inner_cues) for a, b in contents):
+        if any(not _governed(doc, a, b, inner_cues) for a, b in contents.overlapping(start, end)):
             continue
         added.append(RoleSpan("CONTENT", start, end, RULE_SCORE))
-        if not any(a <= tok.i < b for a, b in cues):
+        if not cues.hits(tok.i, tok.i + 1):
             added.append(RoleSpan("CUE", tok.i, to.i + 1, RULE_SCORE))
-            if not any(a < pobj.right_edge.i + 1 and pobj.left_edge.i < b for a, b in sources):
+            if not sources.hits(pobj.left_edge.i, pobj.right_edge.i + 1):
                 added.append(RoleSpan("SOURCE", pobj.left_edge.i, pobj.right_edge.i + 1, RULE_SCORE))
     return added
 
