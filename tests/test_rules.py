@@ -130,10 +130,10 @@ def test_scorer_prefers_the_exact_span_over_a_larger_overlap():
 @given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 6)).map(lambda t: (t[0], t[0] + t[1])), max_size=15),
        st.integers(0, 36), st.integers(0, 8))
 def test_range_index_finds_what_a_scan_finds(ranges, start, length):
-    from spacy_quotes.pipeline.rules import _RangeIndex
+    from spacy_quotes.pipeline.decode import SpanIndex
 
     end = start + length
-    index = _RangeIndex(ranges)
+    index = SpanIndex(ranges)
     scan = [(a, b) for a, b in ranges if a < end and start < b]
     assert sorted(index.overlapping(start, end)) == sorted(scan)
     assert index.hits(start, end) == bool(scan)

@@ -10,7 +10,7 @@ tagger's where they overlap, and adds its confident contents where the first tag
 the first tagger's contents stay (their edges are better) and so do its spans elsewhere (quotes
 with no cue found: continuation paragraphs, dash-signed quotes); the linking then runs as before.
 """
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from typing import Dict, Iterable, List, Sequence, Tuple
 
 import numpy
@@ -20,8 +20,8 @@ from spacy.tokens import Doc
 from ..docarrays import heads_array, sent_ids
 from ..layout import CUE_KEY, QUOTES_KEY, SPEAKER_KEY
 from ..ml.attribution import HEAD_TAGS, PairIndex
-from .decode import RoleSpan, tags_to_spans, viterbi_biluo_batch
-from .link import ancestors, span_root
+from .decode import RoleSpan, SpanIndex, tags_to_spans, viterbi_biluo_batch
+from .link import span_root
 
 WINDOW_TOKENS = 80
 FILL_SCORE = 0.7  # the least score of a step content kept where the first tagger has none (tuned on PolNeAR dev)
@@ -205,31 +205,15 @@ def _overlaps(a: RoleSpan, b: RoleSpan) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-class _Blocked:
-    """Does a span overlap any of a fixed set of spans? (``_overlaps``, by bisection: the
-    set sorted by start, with the running maximum of the ends.)"""
-
-    def __init__(self, spans: Iterable[RoleSpan]) -> None:
-        ordered = sorted((s.start, s.end) for s in spans)
-        self.starts = [a for a, _ in ordered]
-        self.max_end: List[int] = []
-        for _, b in ordered:
-            self.max_end.append(max(b, self.max_end[-1]) if self.max_end else b)
-
-    def hit(self, s: RoleSpan) -> bool:
-        i = bisect_left(self.starts, s.end)  # the spans that start before s ends
-        return i > 0 and self.max_end[i - 1] > s.start
-
-
 def _best_first(candidates: Iterable[RoleSpan], blocked: Iterable[RoleSpan]) -> List[RoleSpan]:
     """Candidates best score first, each unless it overlaps one taken or one of ``blocked``."""
-    block = _Blocked(blocked)
+    block = SpanIndex((b.start, b.end) for b in blocked)
     taken: List[RoleSpan] = []
     starts: List[Tuple[int, int]] = []  # the taken, sorted: (start, end); they overlap no other,
     ends: List[int] = []  # so their ends are sorted too
     for s in sorted(candidates, key=lambda s: (-s.score, s.start)):
         i = bisect_left(starts, (s.end, -1))  # the taken that start before s ends
-        if (i > 0 and ends[i - 1] > s.start) or block.hit(s):
+        if (i > 0 and ends[i - 1] > s.start) or block.hits(s.start, s.end):
             continue
         taken.append(s)
         j = bisect_left(starts, (s.start, s.end))
@@ -240,18 +224,8 @@ def _best_first(candidates: Iterable[RoleSpan], blocked: Iterable[RoleSpan]) -> 
 
 def _runs_into_a_cue(spans: List[RoleSpan], cues: List[RoleSpan]) -> List[bool]:
     """Per span, whether it overlaps a cue without holding all of it."""
-    ordered = sorted(cues, key=lambda c: (c.start, c.end))
-    disjoint = all(c.start < c.end for c in ordered) and all(
-        a.end <= b.start for a, b in zip(ordered, ordered[1:]))
-    if not disjoint:  # the general case, one pair at a time
-        return [any(_overlaps(s, c) and not (s.start <= c.start and c.end <= s.end) for c in cues) for s in spans]
-    starts = [c.start for c in ordered]
-    ends = [c.end for c in ordered]
-    out = []
-    for s in spans:  # the cues it overlaps: those ending after it starts and starting before it ends
-        near = ordered[bisect_right(ends, s.start):bisect_left(starts, s.end)]
-        out.append(any(_overlaps(s, c) and not (s.start <= c.start and c.end <= s.end) for c in near))
-    return out
+    index = SpanIndex((c.start, c.end) for c in cues)
+    return [any(not (s.start <= a and b <= s.end) for a, b in index.overlapping(s.start, s.end)) for s in spans]
 
 
 def merge_spans(spans: List[RoleSpan], per_cue: List[List[RoleSpan]],
@@ -271,8 +245,8 @@ def merge_spans(spans: List[RoleSpan], per_cue: List[List[RoleSpan]],
     contents = [s for s in spans if s.role == "CONTENT"]
     steps = [s for spans_ in per_cue for s in spans_]
     sources = _best_first((s for s in steps if s.role == "SOURCE"), [])
-    taken = _Blocked(sources)
-    sources += [s for s in spans if s.role == "SOURCE" and not taken.hit(s)]
+    taken = SpanIndex((s.start, s.end) for s in sources)
+    sources += [s for s in spans if s.role == "SOURCE" and not taken.hits(s.start, s.end)]
     filled = _best_first((s for s in steps if s.role == "CONTENT" and s.score >= fill_score), contents + cues)
     out = [s for s in spans if s.role not in ("CONTENT", "SOURCE")] + contents + sources + filled
     # a step span that runs into a cue of the first tagger, without holding all of it (a

@@ -4,9 +4,10 @@
 2. :func:`tags_to_spans` reads the role spans off it, with a confidence per span.
 3. :mod:`.link` then links each content span to a cue and each cue to a speaker.
 """
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import List, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 import numpy
 
@@ -137,6 +138,34 @@ class RoleSpan:
     score: float
 
 
+class SpanIndex:
+    """Token ranges [a, b) sorted by start, with the running maximum of their ends: which of
+    a document's (possibly thousands of, possibly overlapping) spans share a token with
+    [start, end), by bisection instead of a scan."""
+
+    def __init__(self, ranges: Iterable[Tuple[int, int]]) -> None:
+        self.ranges = sorted(ranges)
+        self.starts = [a for a, _ in self.ranges]
+        self.max_end: List[int] = []
+        for _, b in self.ranges:
+            self.max_end.append(max(b, self.max_end[-1]) if self.max_end else b)
+
+    def overlapping(self, start: int, end: int) -> List[Tuple[int, int]]:
+        """The ranges that share a token with [start, end) (``a < end and start < b``)."""
+        out = []
+        i = bisect_left(self.starts, end) - 1  # the ranges from here back start before ``end``
+        while i >= 0 and self.max_end[i] > start:  # none before i ends after ``start``
+            if self.ranges[i][1] > start:
+                out.append(self.ranges[i])
+            i -= 1
+        return out
+
+    def hits(self, start: int, end: int) -> bool:
+        """Whether any range shares a token with [start, end)."""
+        i = bisect_left(self.starts, end)
+        return i > 0 and self.max_end[i - 1] > start
+
+
 def tags_to_spans(path: numpy.ndarray, probs: numpy.ndarray, tags: Sequence[str] = TAGS) -> List[RoleSpan]:
     """Read role spans off a BILUO tag path.
 
@@ -168,4 +197,4 @@ def tags_to_spans(path: numpy.ndarray, probs: numpy.ndarray, tags: Sequence[str]
     return spans
 
 
-__all__ = ["viterbi_biluo", "viterbi_biluo_batch", "tags_to_spans", "RoleSpan", "ROLES", "TAGS"]
+__all__ = ["viterbi_biluo", "viterbi_biluo_batch", "tags_to_spans", "RoleSpan", "SpanIndex", "ROLES", "TAGS"]

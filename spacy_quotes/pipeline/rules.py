@@ -18,7 +18,6 @@ The counts in PolNeAR behind each rule are in ``docs/architecture.md`` (section 
 rules"). Each rule span gets the score ``RULE_SCORE``; the linking and speaker steps treat it
 like the model's spans.
 """
-from bisect import bisect_left
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import numpy
@@ -26,7 +25,7 @@ from spacy.attrs import LEMMA, LOWER
 from spacy.tokens import Doc, Token
 
 from ..marks import is_quote_mark
-from .decode import RoleSpan
+from .decode import RoleSpan, SpanIndex
 
 RULE_SCORE = 0.5
 
@@ -45,32 +44,6 @@ def _is_mark(tok: Token) -> bool:
 
 def _ranges(spans: List[RoleSpan], role: str) -> List[Tuple[int, int]]:
     return [(s.start, s.end) for s in spans if s.role == role]
-
-
-class _RangeIndex:
-    """Token ranges [a, b) sorted by start, with the running maximum of their ends, so that a
-    rule asks which of a document's thousands of spans overlap [start, end) by bisection."""
-
-    def __init__(self, ranges: List[Tuple[int, int]]) -> None:
-        self.ranges = sorted(ranges)
-        self.starts = [a for a, _ in self.ranges]
-        self.max_end: List[int] = []
-        for _, b in self.ranges:
-            self.max_end.append(max(b, self.max_end[-1]) if self.max_end else b)
-
-    def overlapping(self, start: int, end: int) -> List[Tuple[int, int]]:
-        """The ranges that share a token with [start, end) (``a < end and start < b``)."""
-        out = []
-        i = bisect_left(self.starts, end) - 1  # the ranges before it start before ``end``
-        while i >= 0 and self.max_end[i] > start:  # none before i ends after ``start``
-            if self.ranges[i][1] > start:
-                out.append(self.ranges[i])
-            i -= 1
-        return out
-
-    def hits(self, start: int, end: int) -> bool:
-        i = bisect_left(self.starts, end)
-        return i > 0 and self.max_end[i - 1] > start
 
 
 def _tokens(doc: Doc, attr: int, words: FrozenSet[str]) -> List[Token]:
@@ -266,9 +239,9 @@ def according_to(doc: Doc, spans: List[RoleSpan]) -> List[RoleSpan]:
     spans (List[RoleSpan]): the model's role spans.
     RETURNS (List[RoleSpan]): the spans to add (possibly none).
     """
-    cues = _RangeIndex(_ranges(spans, "CUE"))
-    contents = _RangeIndex(_ranges(spans, "CONTENT"))
-    sources = _RangeIndex(_ranges(spans, "SOURCE"))
+    cues = SpanIndex(_ranges(spans, "CUE"))
+    contents = SpanIndex(_ranges(spans, "CONTENT"))
+    sources = SpanIndex(_ranges(spans, "SOURCE"))
     added: List[RoleSpan] = []
     for tok in _tokens(doc, LOWER, _ACCORDING):
         if tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
