@@ -3,7 +3,7 @@ spans join the first tagger's (the model is :mod:`spacy_quotes.ml.attribution`).
 
 For each cue the step looks at a window: from the start of the sentence before the cue's to the
 end of the sentence after it, at most WINDOW_TOKENS tokens on either side. Each token of the
-window gets a relation id to the cue (:func:`relation_ids`). The step's tags for a cue are
+window gets a relation id to the cue (:func:`pair_relations`). The step's tags for a cue are
 decoded with the BILUO search of the first tagger, and give that cue's content and source
 spans (:func:`decode_step`). :func:`merge_spans` puts its sources in place of the first
 tagger's where they overlap, and adds its confident contents where the first tagger found none;
@@ -59,7 +59,7 @@ def cue_windows(doc: Doc, cues: Sequence[Tuple[int, int]]) -> List[Tuple[int, in
 
 def dep_codes(doc: Doc) -> numpy.ndarray:
     """Per token, 1 + the index of its dependency label in _CHILD_DEPS, or _N_DEP - 1 for
-    another label (the dep part of :func:`relation_ids`)."""
+    another label (the dep part of :func:`pair_relations`)."""
     labels = doc.to_array(DEP).astype(numpy.uint64)
     uniq, inverse = numpy.unique(labels, return_inverse=True)
     strings = doc.vocab.strings
@@ -68,19 +68,11 @@ def dep_codes(doc: Doc) -> numpy.ndarray:
     return codes[inverse.reshape(-1)] if len(uniq) else numpy.zeros(len(doc), dtype=numpy.int64)
 
 
-def relation_ids(doc: Doc, heads: numpy.ndarray, deps: numpy.ndarray, cs: int, ce: int, tokens: numpy.ndarray,
-                 sid: numpy.ndarray) -> numpy.ndarray:
-    """The relation id (0..N_RELATIONS-1) of each token of ``tokens`` to the cue [cs, ce)
-    (``deps``: :func:`dep_codes` of the doc)."""
-    tokens = numpy.asarray(tokens, dtype=numpy.int64)
-    return pair_relations(heads, deps, numpy.array([cs]), numpy.array([ce]), tokens,
-                          numpy.zeros(len(tokens), dtype=numpy.int64), sid)
-
-
 def pair_relations(heads: numpy.ndarray, deps: numpy.ndarray, cue_start: numpy.ndarray, cue_end: numpy.ndarray,
                    tokens: numpy.ndarray, cue: numpy.ndarray, sid: numpy.ndarray) -> numpy.ndarray:
-    """:func:`relation_ids` of every (cue, token) pair of a document at once: ``cue[i]`` is the
-    index, in ``cue_start``/``cue_end``, of the cue of the pair with token ``tokens[i]``."""
+    """The relation id (0..N_RELATIONS-1) of every (cue, token) pair of a document, all at
+    once: ``cue[i]`` is the index, in ``cue_start``/``cue_end``, of the cue of the pair with
+    token ``tokens[i]``; ``deps`` is :func:`dep_codes` of the doc."""
     roots = numpy.array([span_root(heads, int(a), int(b)) for a, b in zip(cue_start, cue_end)], dtype=numpy.int64)
     cs, ce, root = cue_start[cue], cue_end[cue], roots[cue]
     d = numpy.where(tokens < cs, tokens - cs, numpy.where(tokens >= ce, tokens - (ce - 1), 0))
@@ -329,4 +321,4 @@ def step_loss(step, examples, vectors) -> Tuple[float, List[numpy.ndarray]]:
 
 
 __all__ = ["FILL_SCORE", "N_RELATIONS", "WINDOW_TOKENS", "StepScores", "cue_windows", "decode_step", "decode_steps", "dep_codes",
-           "gold_cues_and_targets", "make_pairs", "merge_spans", "pair_relations", "pair_targets", "relation_ids", "run_step", "step_loss"]
+           "gold_cues_and_targets", "make_pairs", "merge_spans", "pair_relations", "pair_targets", "run_step", "step_loss"]
