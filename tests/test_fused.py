@@ -103,3 +103,25 @@ def test_numpy_blas_ops_on_the_component_model_only(built_model, quotes_nlp):
     pipe = quotes_nlp.get_pipe("quotes")
     assert all(not n.ops.use_blis for n in pipe.model.walk() if type(n.ops) is NumpyOps)
     assert any(type(n.ops) is NumpyOps and n.ops.use_blis for n in quotes_nlp.get_pipe("parser").model.walk())
+
+
+@pytest.mark.parametrize("bi,depth", [(True, 1), (False, 1), (True, 2)])
+def test_lstm_predict_equals_thincs_lstm(bi, depth):
+    from thinc.api import LSTM, with_padded
+
+    from spacy_quotes.ml.predict import lstm_predict
+
+    fix_random_seed(0)
+    rng = numpy.random.default_rng(0)
+    lstm = LSTM(nO=12 if bi else 6, nI=8, bi=bi, depth=depth)
+    layer = with_padded(lstm)
+    Xs = [rng.normal(size=(n, 8)).astype("f") for n in [5, 40, 1, 17, 40, 3]]
+    layer.initialize(X=Xs)
+    for name in ("LSTM", "HC0"):  # trained-looking weights and a non-zero start state
+        value = lstm.get_param(name)
+        lstm.set_param(name, (value + rng.normal(0, 0.3, value.shape)).astype("f"))
+    expected = layer.predict(Xs)
+    got = lstm_predict(lstm, Xs)
+    assert [g.shape for g in got] == [e.shape for e in expected]
+    for g, e in zip(got, expected):
+        numpy.testing.assert_allclose(g, e, atol=1e-5)

@@ -11,7 +11,10 @@ each sequence is read on its own).
 """
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
-from thinc.api import Model
+import numpy
+
+from thinc.api import Model, NumpyOps
+from thinc.layers.lstm import forward as _lstm_forward
 from thinc.layers.chain import forward as _chain_forward
 from thinc.layers.residual import forward as _residual_forward
 from thinc.layers.with_padded import forward as _with_padded_forward
@@ -67,7 +70,100 @@ def encode_pieces(tok2vec: Model, pieces: Sequence[Any], batch_tokens: int, recu
             X = layer.predict(X)
         return X
 
-    return _in_batches(recurrent.predict, _in_batches(front, pieces, batch_tokens), recurrent_tokens)
+    return _in_batches(_recurrent_predict(recurrent), _in_batches(front, pieces, batch_tokens), recurrent_tokens)
 
 
-__all__ = ["encode_pieces"]
+def _recurrent_predict(recurrent: Model) -> Callable[[List[Floats2d]], List[Floats2d]]:
+    """``recurrent.predict`` for ``residual(with_padded(LSTM))``: :func:`lstm_predict` where
+    the LSTM is thinc's on CPU arrays (else thinc's own ``predict``)."""
+    lstm = recurrent.layers[0].layers[0] if recurrent.layers[0].layers else None
+    if lstm is None or lstm._func is not _lstm_forward or not isinstance(lstm.ops, NumpyOps):
+        return recurrent.predict
+
+    def predict(Xs: List[Floats2d]) -> List[Floats2d]:
+        return [X + Y for X, Y in zip(Xs, lstm_predict(lstm, Xs))]
+
+    return predict
+
+
+
+
+def _sigmoid_(x):
+    """The logistic function, in place."""
+    numpy.negative(x, out=x)
+    numpy.exp(x, out=x)
+    x += 1.0
+    numpy.reciprocal(x, out=x)
+    return x
+
+
+def lstm_predict(lstm: Model, Xs: Sequence[numpy.ndarray]) -> List[numpy.ndarray]:
+    """thinc's ``LSTM`` (``LSTM.v1``) for prediction on a list of sequences, as
+    ``with_padded(lstm).predict(Xs)`` gives it: the same time-major layout (sequences longest
+    first, the ones alive at each step a prefix), the same gates (forget, input, output, cell;
+    the state starts from ``HC0``), but the input-to-gate products of every step in one matrix
+    product through numpy's BLAS, and each step's few small products and activations as
+    whole-array numpy operations."""
+    depth, dirs, nO = lstm.get_dim("depth"), lstm.get_dim("dirs"), lstm.get_dim("nO") // lstm.get_dim("dirs")
+    params = numpy.asarray(lstm.get_param("LSTM"), dtype="float32")
+    HC0 = numpy.asarray(lstm.get_param("HC0"), dtype="float32")
+    lengths = numpy.array([len(x) for x in Xs], dtype=numpy.int64)
+    order = numpy.argsort(-lengths, kind="stable")  # longest first, as Ops.list2padded
+    lens = lengths[order]
+    T = int(lens[0]) if len(lens) else 0
+    size_at_t = (lens[None, :] > numpy.arange(T)[:, None]).sum(axis=1)  # sequences alive at t
+    offsets = numpy.concatenate([[0], numpy.cumsum(size_at_t)])  # time t: rows [offsets[t], offsets[t+1])
+    seq_start = numpy.concatenate([[0], numpy.cumsum(lens)[:-1]])  # each sorted sequence in X
+    t_of = numpy.concatenate([numpy.arange(n) for n in lens]) if len(lens) else numpy.zeros(0, dtype=numpy.int64)
+    b_of = numpy.repeat(numpy.arange(len(lens)), lens)
+    packed = numpy.lexsort((b_of, t_of))  # row r of the packed layout: token t_of, sequence b_of
+    X = numpy.concatenate([numpy.asarray(Xs[i], dtype="float32") for i in order.tolist()])[packed] if T else None
+    if X is None:
+        return [numpy.zeros((0, nO * dirs), dtype="float32") for _ in Xs]
+    N = X.shape[0]
+    p = 0
+    for layer in range(depth):
+        nI = X.shape[1]
+        H = numpy.empty((N, dirs * nO), dtype="float32")
+        for d in range(dirs):
+            Wx = params[p:p + 4 * nO * nI].reshape(4 * nO, nI)
+            p += 4 * nO * nI
+            bias = params[p:p + 4 * nO].copy()
+            p += 4 * nO
+            Wh = params[p:p + 4 * nO * nO].reshape(4 * nO, nO)
+            p += 4 * nO * nO
+            bias += params[p:p + 4 * nO]
+            p += 4 * nO
+            G = X @ Wx.T
+            G += bias
+            WhT = numpy.ascontiguousarray(Wh.T)
+            # the state of each sequence alive; thinc's NumpyOps starts the hidden state from
+            # HC0[1] and the cell from HC0[0] (its lstm_forward_training takes c_init, h_init
+            # where lstm_forward_inference passes H0, C0): the same here
+            h = numpy.repeat(HC0[1, layer, d][None, :], size_at_t[0], axis=0)
+            c = numpy.repeat(HC0[0, layer, d][None, :], size_at_t[0], axis=0)
+            Y = H[:, d * nO:(d + 1) * nO]
+            for t in (range(T) if d == 0 else range(T - 1, -1, -1)):
+                a, b = int(offsets[t]), int(offsets[t + 1])
+                n = b - a
+                g = G[a:b]
+                g += h[:n] @ WhT
+                _sigmoid_(g[:, :3 * nO])
+                numpy.tanh(g[:, 3 * nO:], out=g[:, 3 * nO:])
+                cn = g[:, :nO] * c[:n]
+                cn += g[:, nO:2 * nO] * g[:, 3 * nO:]
+                c[:n] = cn
+                numpy.tanh(cn, out=cn)
+                cn *= g[:, 2 * nO:3 * nO]
+                h[:n] = cn
+                Y[a:b] = cn
+        X = H
+    out = numpy.empty_like(X)
+    out[packed] = X  # back to each sorted sequence's own rows
+    result: List[numpy.ndarray] = [None] * len(Xs)  # type: ignore[list-item]
+    for k, i in enumerate(order.tolist()):
+        result[i] = out[seq_start[k]:seq_start[k] + lens[k]]
+    return result
+
+
+__all__ = ["encode_pieces", "lstm_predict"]
