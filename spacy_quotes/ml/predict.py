@@ -12,8 +12,8 @@ each sequence is read on its own).
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy
-
 from thinc.api import Model, NumpyOps
+from thinc.backends.ops import _split_weights
 from thinc.layers.lstm import forward as _lstm_forward
 from thinc.layers.chain import forward as _chain_forward
 from thinc.layers.residual import forward as _residual_forward
@@ -86,8 +86,6 @@ def _recurrent_predict(recurrent: Model) -> Callable[[List[Floats2d]], List[Floa
     return predict
 
 
-
-
 def _sigmoid_(x):
     """The logistic function, in place."""
     numpy.negative(x, out=x)
@@ -117,23 +115,17 @@ def lstm_predict(lstm: Model, Xs: Sequence[numpy.ndarray]) -> List[numpy.ndarray
     t_of = numpy.concatenate([numpy.arange(n) for n in lens]) if len(lens) else numpy.zeros(0, dtype=numpy.int64)
     b_of = numpy.repeat(numpy.arange(len(lens)), lens)
     packed = numpy.lexsort((b_of, t_of))  # row r of the packed layout: token t_of, sequence b_of
-    X = numpy.concatenate([numpy.asarray(Xs[i], dtype="float32") for i in order.tolist()])[packed] if T else None
-    if X is None:
+    if not T:
         return [numpy.zeros((0, nO * dirs), dtype="float32") for _ in Xs]
+    X = numpy.concatenate([numpy.asarray(Xs[i], dtype="float32") for i in order.tolist()])[packed]
     N = X.shape[0]
     p = 0
     for layer in range(depth):
         nI = X.shape[1]
         H = numpy.empty((N, dirs * nO), dtype="float32")
         for d in range(dirs):
-            Wx = params[p:p + 4 * nO * nI].reshape(4 * nO, nI)
-            p += 4 * nO * nI
-            bias = params[p:p + 4 * nO].copy()
-            p += 4 * nO
-            Wh = params[p:p + 4 * nO * nO].reshape(4 * nO, nO)
-            p += 4 * nO * nO
-            bias += params[p:p + 4 * nO]
-            p += 4 * nO
+            ((Wx, bx), (Wh, bh)), p = _split_weights(params, layer, nO, nI, p)  # thinc's layout
+            bias = bx + bh
             G = X @ Wx.T
             G += bias
             WhT = numpy.ascontiguousarray(Wh.T)

@@ -193,10 +193,6 @@ def decode_steps(probs: Sequence[numpy.ndarray], windows: Sequence[List[Tuple[in
     return out
 
 
-def _overlaps(a: RoleSpan, b: RoleSpan) -> bool:
-    return a.start < b.end and b.start < a.end
-
-
 def _best_first(candidates: Iterable[RoleSpan], blocked: Iterable[RoleSpan]) -> List[RoleSpan]:
     """Candidates best score first, each unless it overlaps one taken or one of ``blocked``."""
     block = SpanIndex((b.start, b.end) for b in blocked)

@@ -256,11 +256,14 @@ def according_to(doc: Doc, spans: List[RoleSpan]) -> List[RoleSpan]:
         phrase_end = max(to.right_edge.i, pobj.right_edge.i) + 1
         sides = [_trim(doc, sent.start, tok.i), _trim(doc, phrase_end, sent.end)]
         start, end = max(sides, key=lambda ab: ab[1] - ab[0])
-        if end - start < 3 or (start, end) in contents.overlapping(start, end):
+        if end - start < 3:
+            continue
+        on_side = contents.overlapping(start, end)
+        if (start, end) in on_side:
             continue
         inner_cues = [(a, b) for a, b in cues.overlapping(start, end) if start <= a and b <= end]
         # a content on the side is the side's own attribution when one of its cues governs it
-        if any(not _governed(doc, a, b, inner_cues) for a, b in contents.overlapping(start, end)):
+        if any(not _governed(doc, a, b, inner_cues) for a, b in on_side):
             continue
         added.append(RoleSpan("CONTENT", start, end, RULE_SCORE))
         if not cues.hits(tok.i, tok.i + 1):
