@@ -7,9 +7,7 @@ product is linear in each table's vector, so a table can be multiplied by its sl
 mixing weights once (``P = E @ W_slice.T``, a row per hash bucket) and each token then only
 adds its 4 * 17 rows of the products: the same pre-activations (to float rounding) for about
 a tenth of the work per token. Training goes through the layers unchanged (the gradients need
-them); prediction uses the products, made again whenever the weights change. A static-vectors
-table (``QuoteEmbed.v3``, :mod:`spacy_quotes.ml.vectors`) has too many rows for that: its
-tokens' vectors are gathered and multiplied by their slice of the weights per batch.
+them); prediction uses the products, made again whenever the weights change.
 
 :func:`fused_hash_mix` builds the node (the same layers, names and parameters as
 ``chain(concatenate(*tables), mixer)``, so saved models load into it).
@@ -22,22 +20,19 @@ from thinc.layers.chain import forward as _chain_forward
 from thinc.layers.chain import init as _chain_init
 from thinc.types import Floats2d, Ints2d
 
-from .vectors import NAME as VECTORS
-from .vectors import lookup as lookup_vectors
-
 # A sub-batch of fewer tokens than this goes through the layers: making the products would
 # cost more than it saves.
 MIN_FUSED_TOKENS = 64
 
 
 def _tables(concat: Model) -> Optional[List[Tuple[int, Model]]]:
-    """(column, node) of each table of the concatenation, or None where a part is not a
-    column-reading HashEmbed or static-vectors table (:mod:`spacy_quotes.ml.vectors`)."""
+    """(column, hashembed node) of each table of the concatenation, or None where a part is
+    not a column-reading HashEmbed."""
     out = []
     for part in concat.layers:
         column = part.attrs.get("column")
         node = part.layers[-1] if part.layers else part
-        if node.name not in ("hashembed", VECTORS) or column is None:
+        if node.name != "hashembed" or column is None:
             return None
         out.append((int(column), node))
     return out
@@ -63,23 +58,16 @@ def _fingerprint(arrays: List[Any]) -> tuple:
 
 def _products(model: Model, tables: List[Tuple[int, Model]], maxout: Model,
               held: Dict[str, Any]) -> List[Floats2d]:
-    """Per table, its rows times its slice of the mixing weights; for a static-vectors table
-    (thousands of rows, a few per batch) the weight slice itself, transposed, to multiply the
-    batch's gathered vectors by."""
     W = maxout.get_param("W")
-    Es = [node.get_param("V" if node.name == VECTORS else "E") for _, node in tables]
+    Es = [node.get_param("E") for _, node in tables]
     key = _fingerprint([W] + Es)
     if held.get("key") != key:
         nO, nP, nI = (maxout.get_dim(d) for d in ("nO", "nP", "nI"))
         W2 = model.ops.reshape2f(W, nO * nP, nI)
         products, offset = [], 0
-        for (_, node), E in zip(tables, Es):
+        for E in Es:
             width = E.shape[1]
-            W_slice = model.ops.as_contig(W2[:, offset:offset + width])
-            if node.name == VECTORS:
-                products.append(model.ops.as_contig(W_slice.T))
-            else:
-                products.append(model.ops.gemm(E, W_slice, trans2=True))
+            products.append(model.ops.gemm(E, model.ops.as_contig(W2[:, offset:offset + width]), trans2=True))
             offset += width
         held["key"], held["products"] = key, products
     return held["products"]
@@ -98,9 +86,6 @@ def _fused_forward(model: Model, X: Ints2d, is_train: bool, held: Dict[str, Any]
     Y += ops.reshape1f(maxout.get_param("b"), nO * nP)
     xp = ops.xp
     for (column, node), P in zip(tables, products):
-        if node.name == VECTORS:
-            Y += ops.gemm(ops.asarray2f(lookup_vectors(node, ops.to_numpy(X[:, column]))), P)
-            continue
         # each distinct value once (a column holds few: POS, DEP, the lexicon classes), then
         # one row per token
         uniq, inverse = xp.unique(X[:, column], return_inverse=True)

@@ -26,7 +26,6 @@ from thinc.types import Floats2d, Ints2d
 from ..marks import quote_state
 from .fused import fused_hash_mix
 from .lexicon import lemma_classes
-from .vectors import static_vectors
 from ..tags import TAGS
 
 N_EXTRA_FEATURES = 5
@@ -138,30 +137,25 @@ def reads_lexicon(model: Model) -> bool:
 
 
 def quote_feature_extractor(
-    attrs: Sequence[str], lexicon: bool = False, tail_attrs: Sequence[str] = (),
+    attrs: Sequence[str], lexicon: bool = False,
 ) -> Model[List[Union[Doc, Span]], List[Ints2d]]:
-    """Token attributes (``doc.to_array``) followed by the structural features, then the
-    ``tail_attrs`` (``LOWER`` for the static vectors of ``QuoteEmbed.v3``).
+    """Token attributes (``doc.to_array``) followed by the structural features.
 
     It also takes Spans (consecutive pieces of one long Doc, in order, as
     ``QuotePipe.predict`` passes them): their features are those of the whole Doc, sliced, so
     the parse and the quotation marks are read across the cuts and the Doc's features are
     computed once for all its pieces (the array is kept until the piece that ends the Doc).
     """
-    attr_names, tail = list(attrs), list(tail_attrs)
+    attr_names = list(attrs)
     held: Dict[str, Any] = {"doc": None, "features": None, "rates": None, "cache": {}}
 
     def one_doc(model: Model, doc: Doc) -> numpy.ndarray:
         if not lexicon:
-            features = doc_features(doc, attr_names)
-        else:
-            rates = model.attrs["cue_rates"]
-            if held["rates"] is not rates:  # new rates (initialize, from_bytes): new lemma cache
-                held["rates"], held["cache"] = rates, {}
-            features = doc_features(doc, attr_names, lemma_classes(doc, rates, held["cache"]))
-        if not tail:
-            return features
-        return numpy.hstack([features, doc.to_array(tail).astype(numpy.uint64).reshape((len(doc), -1))])
+            return doc_features(doc, attr_names)
+        rates = model.attrs["cue_rates"]
+        if held["rates"] is not rates:  # new rates (initialize, from_bytes): new lemma cache
+            held["rates"], held["cache"] = rates, {}
+        return doc_features(doc, attr_names, lemma_classes(doc, rates, held["cache"]))
 
     def whole_doc_features(model: Model, doc: Doc) -> numpy.ndarray:
         if held["doc"] is not doc or held["features"].shape[0] != len(doc):
@@ -181,8 +175,6 @@ def quote_feature_extractor(
         return features, lambda dY: []
 
     model_attrs: Dict[str, Any] = {"attrs": attr_names}
-    if tail:
-        model_attrs["tail_attrs"] = tail
     if lexicon:
         model_attrs.update(lexicon=True, cue_rates={})
     return Model("quote_features", forward, attrs=model_attrs)
@@ -246,32 +238,9 @@ def build_quote_embed_v2(
     return _quote_embed(width, attrs, rows, list(feature_rows) + list(lexicon_rows), table_width, lexicon=True)
 
 
-@registry.architectures("spacy_quotes.QuoteEmbed.v3")
-def build_quote_embed_v3(
-    width: int,
-    attrs: List[str],
-    rows: List[int],
-    feature_rows: List[int],
-    lexicon_rows: List[int],
-    vectors_width: int,
-    table_width: Optional[int] = None,
-) -> Model[List[Doc], List[Floats2d]]:
-    """``spacy_quotes.QuoteEmbed.v2`` plus static word vectors (:mod:`spacy_quotes.ml.vectors`),
-    looked up by the lowercased word, in the component's own frozen table, filled at
-    ``initialize`` from the training config's ``[initialize] vectors``.
-
-    vectors_width (int): the width of the vectors table.
-    The other arguments are those of v2.
-    """
-    if len(lexicon_rows) != N_LEXICON_FEATURES:
-        raise ValueError(f"QuoteEmbed.v3: lexicon_rows needs {N_LEXICON_FEATURES} values, got {len(lexicon_rows)}")
-    return _quote_embed(width, attrs, rows, list(feature_rows) + list(lexicon_rows), table_width, lexicon=True,
-                        vectors_width=vectors_width)
-
-
 def _quote_embed(
     width: int, attrs: List[str], rows: List[int], feature_rows: List[int], table_width: Optional[int],
-    lexicon: bool, vectors_width: int = 0,
+    lexicon: bool,
 ) -> Model[List[Doc], List[Floats2d]]:
     if len(rows) != len(attrs):
         raise ValueError(f"QuoteEmbed: {len(attrs)} attrs but {len(rows)} rows values")
@@ -280,13 +249,9 @@ def _quote_embed(
     embeddings = [
         HashEmbed(tw, n_rows, column=i, seed=11 + i, dropout=0.0) for i, n_rows in enumerate(all_rows)
     ]
-    tail: List[str] = []
-    if vectors_width:
-        embeddings.append(static_vectors(vectors_width, column=len(all_rows)))
-        tail = ["LOWER"]
-    mixer = Maxout(width, tw * len(all_rows) + vectors_width, nP=3, dropout=0.0, normalize=True)
+    mixer = Maxout(width, tw * len(all_rows), nP=3, dropout=0.0, normalize=True)
     model = chain(
-        quote_feature_extractor(attrs, lexicon=lexicon, tail_attrs=tail),
+        quote_feature_extractor(attrs, lexicon=lexicon),
         with_array(fused_hash_mix(concatenate(*embeddings), mixer)),
     )
     model.set_dim("nO", width)

@@ -29,7 +29,6 @@ from .attribution import StepScores, merge_spans, run_step, step_loss
 from ..ml.attribution import has_attribution_step
 from ..ml.lexicon import learn_cue_rates
 from ..ml.model import reads_lexicon, set_cue_rates
-from ..ml.vectors import reads_static_vectors, set_static_vectors
 from ..ml.predict import encode_pieces
 from ..ml.blas import use_numpy_blas
 
@@ -541,8 +540,6 @@ class QuotePipe(TrainablePipe):
                                                                      allow_overlap=True)
                                 for i in range(span.start, span.end)])
                 for eg in get_examples()))
-        if reads_static_vectors(self.model):  # the config's [initialize] vectors, into the model's own table
-            set_static_vectors(self.model, (nlp.vocab if nlp is not None else self.vocab).vectors)
         sample = [eg for eg in islice(get_examples(), 10) if len(eg.predicted)]
         docs = [eg.predicted for eg in sample]
         self._check_docs(docs)
