@@ -13,17 +13,19 @@ The stages, in the order the data goes through them (reading is :mod:`spacy_quot
 4. :mod:`spacy_quotes.resume` readies an interrupted JSONL output for ``--resume``.
 """
 import contextlib
+import itertools
 import logging
 import os
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import IO, Any, Callable, Dict, Generator, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from spacy.language import Language
 
 from .inputs import InputText, read_inputs
+from .workers import DeadWorkerAlarm, WorkerDied
 from .plugins import records_from_doc as plugin_records
 from .resume import (  # re-exported: they lived here
     RUN_RECORD_SUFFIX, check_resume, prepare_resume, run_record, run_record_path, write_run_record,
@@ -235,34 +237,53 @@ class _Run:
                     # Fewer texts than the processes' batches: share them out evenly.
                     yield from self._workers(head, iter(()), -(-len(head) // n_process), n_process, holder)
                 else:
-                    yield from self._workers(head, stream, size, n_process, holder)
+                    died = yield from self._workers(head, stream, size, n_process, holder)
                     long_unit = holder[0] if holder else None
-                    ended = not holder
+                    ended = not holder and not died
             if long_unit is not None:
                 yield from self.batch([long_unit])
             elif ended:
                 return
 
     def _workers(self, head: List[_Unit], stream: Iterator[_Unit], batch: int, n_process: int,
-                 stash: List[_Unit]) -> Iterator[DocResult]:
+                 stash: List[_Unit]) -> Generator[DocResult, None, bool]:
         """head and then short units of stream through worker processes, until a long unit
-        (left in stash) or the end."""
+        (left in stash) or the end; returns True where a worker died before (the rest of
+        stream is left for the caller)."""
         pending: Dict[int, _Unit] = {}
+        alarm = DeadWorkerAlarm()
 
         def pieces() -> Iterator[Tuple[str, int]]:
-            for unit in head:
-                pending[unit.seq] = unit
-                yield unit.pieces[0][1], unit.seq
-            for unit in stream:
+            # while spaCy pulls a unit here, no WorkerDied may land before it is in pending
+            units = itertools.chain(head, stream)
+            while True:
+                alarm.waiting(False)
+                unit = next(units, None)
+                if unit is None:
+                    break
                 if unit.alone:
                     stash.append(unit)
-                    return
+                    break
                 pending[unit.seq] = unit
+                alarm.waiting(True)
                 yield unit.pieces[0][1], unit.seq
 
-        with _workers_exit_with_parent():
+        died = False
+        with _workers_exit_with_parent(), alarm:
             docs = self.nlp.pipe(pieces(), as_tuples=True, batch_size=batch, n_process=n_process)
-            for doc, seq in docs:
+            while True:
+                alarm.waiting(True)
+                try:
+                    doc, seq = next(docs)
+                except StopIteration:
+                    break
+                except WorkerDied as err:  # spaCy's pipe has ended its other workers
+                    logger.warning("spacy_quotes: %s; its %d unfinished documents run again in the main process",
+                                   err, len(pending))
+                    died = True
+                    break
+                finally:
+                    alarm.waiting(False)
                 # Docs come out in order: one before this one that is still pending was
                 # dropped by an error handler (here or in a worker): run it again alone.
                 while pending and next(iter(pending)) < seq:
@@ -273,6 +294,7 @@ class _Run:
                 yield unit.results({0: records})
         for seq in list(pending):
             yield from self.batch([pending.pop(seq)])
+        return died
 
 
 def _reason(proc_name: Optional[str], e: BaseException) -> str:

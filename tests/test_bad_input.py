@@ -37,12 +37,17 @@ RULE = re.compile(r'(?P<content>"[^"\n]+")\s*(?P<speaker>[A-Z][a-z]+(?: [A-Z][a-
 BATCHES: List[Dict[str, int]] = []
 
 
+MAIN_PID = os.getpid()  # the process that imported this module; its forked workers are others
+
+
 @Language.component("test_bad_input_rules")
 def rule_quotes(doc: Doc) -> Doc:
     """'"...," Name said' is a direct quote of Name; 'BOOM' raises; a text of only
     quotation marks is one quote; the worker's pid goes into user_data."""
     if "BOOM" in doc.text:
         raise ValueError("BOOM in the text")
+    if "KILLWORKER" in doc.text and os.getpid() != MAIN_PID:  # a worker killed mid-batch (out of memory, say)
+        os.kill(os.getpid(), signal.SIGKILL)
     doc.user_data["pid"] = os.getpid()
     items = []
     if doc.text and set(doc.text) == {'"'}:
@@ -428,6 +433,32 @@ def test_workers_exit_when_the_main_process_is_killed(tmp_path: Path) -> None:
     for w in alive:  # clean up before failing
         os.kill(w, signal.SIGKILL)
     assert alive == []
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="the dead-worker alarm needs POSIX signals")
+def test_a_killed_worker_neither_hangs_the_run_nor_loses_a_document(tmp_path: Path) -> None:
+    script = textwrap.dedent(f"""
+        import logging, sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        import spacy
+        import test_bad_input  # registers the rule component
+        from spacy_quotes.inputs import InputText
+        from spacy_quotes.runner import pipe_records
+        logging.basicConfig(level=logging.WARNING)
+        nlp = spacy.blank("en")
+        nlp.add_pipe("test_bad_input_rules", name="quotes")
+        texts = [InputText(str(i), ('KILLWORKER ' if i == 13 else '') + f'"Item {{i}}," Ann said.', str(i))
+                 for i in range(40)]
+        for result in pipe_records(nlp, texts, batch_size=2, n_process=2, records_from_doc=test_bad_input.records_of):
+            print(result.item.doc_id, result.error is None, len(result.records), result.records[0]["text"], flush=True)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = [line.split(" ", 3) for line in proc.stdout.splitlines()]
+    assert [line[0] for line in lines] == [str(i) for i in range(40)]  # every document, in order
+    assert all(ok == "True" and n == "1" for _, ok, n, _ in lines)
+    assert lines[13][3] == "Item 13"  # the killer document itself, run again in the main process
+    assert "worker process" in proc.stderr and "killed by signal 9" in proc.stderr
 
 
 # --- item 13: NUL bytes, UTF-16, broken links, quotation-mark runs ------------------------------
