@@ -277,10 +277,13 @@ class _Run:
                     doc, seq = next(docs)
                 except StopIteration:
                     break
-                except WorkerDied as err:  # spaCy's pipe has ended its other workers
+                except (WorkerDied, EOFError, OSError):  # spaCy's pipe has ended: see workers.py
+                    if not alarm.died:
+                        raise
                     logger.warning("spacy_quotes: %s; its %d unfinished documents run again in the main process",
-                                   err, len(pending))
+                                   alarm.died, len(pending))
                     died = True
+                    alarm.drain_feeders()
                     break
                 finally:
                     alarm.waiting(False)

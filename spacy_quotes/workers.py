@@ -16,6 +16,7 @@ server's worker thread) it does nothing.
 import multiprocessing
 import signal
 import threading
+import time
 from typing import Any, Optional, Set
 
 ALARM_SIGNAL = getattr(signal, "SIGUSR2", None)
@@ -56,6 +57,7 @@ class DeadWorkerAlarm:
         self._raised = False
         self._stop = threading.Event()
         self._before: Set[Any] = set()
+        self._threads_before: Set[threading.Thread] = set()
         self._previous: Any = None
         self._thread: Optional[threading.Thread] = None
 
@@ -69,6 +71,7 @@ class DeadWorkerAlarm:
                 or threading.current_thread() is not main):
             return self
         self._before = set(_children())
+        self._threads_before = set(threading.enumerate())
         self._previous = signal.signal(ALARM_SIGNAL, self._handler)
         self.active = True
         self._thread = threading.Thread(target=self._watch, args=(main.ident,), name="spacy-quotes-worker-watch",
@@ -84,6 +87,27 @@ class DeadWorkerAlarm:
             self._thread.join()
         signal.signal(ALARM_SIGNAL, self._previous if self._previous is not None else signal.SIG_DFL)
         self.active = False
+
+    def drain_feeders(self, timeout: float = 30.0) -> None:
+        """After a WorkerDied, once spaCy's pipe has closed: read off what its queues' feeder
+        threads still push towards the ended workers. Each writes into a pipe nobody reads
+        any more, and the interpreter joins them at exit: without this the run would hang
+        when it ends."""
+        deadline = time.monotonic() + timeout
+        for thread in set(threading.enumerate()) - self._threads_before:
+            if thread.name != "QueueFeederThread":
+                continue
+            try:  # multiprocessing.Queue._start_thread: args[4] is the queue's reader.close
+                reader = thread._args[4].__self__  # type: ignore[attr-defined]
+            except (AttributeError, IndexError, TypeError):
+                continue
+            while thread.is_alive() and time.monotonic() < deadline:
+                try:
+                    if reader.poll(0.05):
+                        reader.recv_bytes()
+                except (OSError, EOFError, ValueError):  # the feeder closed it: it is done
+                    thread.join(1.0)
+                    break
 
     def _handler(self, signum: int, frame: Any) -> None:
         if self.died and self._waiting and not self._raised:
@@ -101,15 +125,16 @@ class DeadWorkerAlarm:
                         how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
                         self.died = f"a worker process (pid {proc.pid}) ended before its work was done ({how})"
                         break
-                if self.died:
-                    # the others too: spaCy's pipe joins them as it ends, and one blocked
-                    # sending a batch nobody will read would never end
-                    for proc in seen:
-                        if proc.exitcode is None:
-                            proc.terminate()
             if self.died and not self._raised and self._waiting:
                 # again at each poll until the main thread takes it: it may have been busy
                 signal.pthread_kill(main_ident, ALARM_SIGNAL)
+            if self._raised:
+                # then the others: spaCy's pipe joins them as it ends, and one blocked sending
+                # a batch nobody will read would never end (not before: their end would
+                # reach the main thread's wait as an EOFError first)
+                for proc in seen:
+                    if proc.exitcode is None:
+                        proc.terminate()
 
 
 __all__ = ["DeadWorkerAlarm", "WorkerDied"]

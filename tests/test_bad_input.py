@@ -8,12 +8,14 @@ in this process, most with a small rule-based pipeline so that every record is s
 import csv
 import io
 import json
+import multiprocessing
 import os
 import re
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -435,7 +437,8 @@ def test_workers_exit_when_the_main_process_is_killed(tmp_path: Path) -> None:
     assert alive == []
 
 
-@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="the dead-worker alarm needs POSIX signals")
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill") or multiprocessing.get_start_method() != "fork",
+                    reason="the dead-worker alarm needs POSIX signals; the killer tells a worker by a forked pid")
 def test_a_killed_worker_neither_hangs_the_run_nor_loses_a_document(tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import logging, sys
@@ -447,18 +450,41 @@ def test_a_killed_worker_neither_hangs_the_run_nor_loses_a_document(tmp_path: Pa
         logging.basicConfig(level=logging.WARNING)
         nlp = spacy.blank("en")
         nlp.add_pipe("test_bad_input_rules", name="quotes")
-        texts = [InputText(str(i), ('KILLWORKER ' if i == 13 else '') + f'"Item {{i}}," Ann said.', str(i))
-                 for i in range(40)]
+        # 60 KB texts: the queue towards the killed worker holds more than a pipe's buffer,
+        # so its feeder thread blocks, and the interpreter would wait for it at exit
+        filler = " The weather stayed dry." * 2600
+        texts = [InputText(str(i), ('KILLWORKER ' if i == 13 else '') + f'"Item {{i}}," Ann said.' + filler, str(i))
+                 for i in range(60)]
         for result in pipe_records(nlp, texts, batch_size=2, n_process=2, records_from_doc=test_bad_input.records_of):
             print(result.item.doc_id, result.error is None, len(result.records), result.records[0]["text"], flush=True)
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = [line.split(" ", 3) for line in proc.stdout.splitlines()]
-    assert [line[0] for line in lines] == [str(i) for i in range(40)]  # every document, in order
+    assert [line[0] for line in lines] == [str(i) for i in range(60)]  # every document, in order
     assert all(ok == "True" and n == "1" for _, ok, n, _ in lines)
     assert lines[13][3] == "Item 13"  # the killer document itself, run again in the main process
     assert "worker process" in proc.stderr and "killed by signal 9" in proc.stderr
+
+
+def test_worker_processes_from_a_thread_other_than_the_main_one(rule_nlp: Language) -> None:
+    """The dead-worker alarm needs the main thread for its signal; from another (a server's
+    worker thread) the run goes on without it."""
+    texts = [InputText(f"d{i}", f'"Item {i}," Ann said.', f"d{i}") for i in range(6)]
+    out: Dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            out["results"] = list(pipe_records(rule_nlp, texts, batch_size=1, n_process=2, records_from_doc=records_of))
+        except BaseException as err:  # reported below
+            out["error"] = err
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(120)
+    assert not thread.is_alive() and "error" not in out, out.get("error")
+    assert [r.item.doc_id for r in out["results"]] == [t.doc_id for t in texts]
+    assert all(len(r.records) == 1 for r in out["results"])
 
 
 # --- item 13: NUL bytes, UTF-16, broken links, quotation-mark runs ------------------------------
