@@ -136,18 +136,41 @@ def check_max_length(nlp: Language, max_length: Optional[int]) -> int:
     return int(max_length)
 
 
+# spaCy's tokenizer takes a word's leading and trailing punctuation off one character at a
+# time, copying the rest each time: a run of 10,000 quotation marks or brackets takes 10 s,
+# 100,000 about 17 minutes. No prose has a run of this many characters without a space.
+LONG_RUN = 500
+_LONG_RUN = re.compile(r"\S{%d,}" % LONG_RUN)
+
+
+def _break_long_runs(text: str) -> str:
+    """Every LONG_RUN-th character of a run of LONG_RUN or more without whitespace becomes a
+    space (same length: the offsets stay; the records' texts are cut from the text as read)."""
+    if len(text) < LONG_RUN or not _LONG_RUN.search(text):
+        return text
+
+    def spaced(m: "re.Match[str]") -> str:
+        chars = list(m.group())
+        chars[LONG_RUN - 1::LONG_RUN] = " " * len(chars[LONG_RUN - 1::LONG_RUN])
+        return "".join(chars)
+
+    return _LONG_RUN.sub(spaced, text)
+
+
 def model_text(text: str) -> Tuple[str, List[int]]:
     """The text the pipeline sees: ``\\r\\n`` and a lone ``\\r`` become ``\\n``, so a CRLF
-    file gets the same analysis as the same text with LF line ends.
+    file gets the same analysis as the same text with LF line ends; a run of LONG_RUN or more
+    characters without whitespace gets a space every LONG_RUN characters, so that it costs
+    the tokenizer linear time (a record's text is cut again from the text as read).
 
     text (str): a text (or a chunk of one) as read.
     RETURNS (Tuple[str, List[int]]): the text for the pipeline, and for each ``\\r\\n`` taken
         out, the position of its ``\\n`` in that text (sorted), for :func:`original_offset`.
     """
     if "\r" not in text:
-        return text, []
+        return _break_long_runs(text), []
     removed = [m.start() - k for k, m in enumerate(re.finditer("\r\n", text))]
-    return text.replace("\r\n", "\n").replace("\r", "\n"), removed
+    return _break_long_runs(text.replace("\r\n", "\n").replace("\r", "\n")), removed
 
 
 def original_offset(offset: int, removed: List[int], end: bool = False) -> int:
@@ -164,10 +187,12 @@ def original_offset(offset: int, removed: List[int], end: bool = False) -> int:
     return offset + (bisect_left(removed, offset) if end else bisect_right(removed, offset))
 
 
-def map_record(record: Dict[str, Any], removed: List[int], offset: int, text: str) -> Dict[str, Any]:
+def map_record(record: Dict[str, Any], removed: List[int], offset: int, text: str,
+               recut: bool = False) -> Dict[str, Any]:
     """A chunk's record with offsets in the text as read: newline mapping, then chunk offset;
-    each ``text`` is cut again from the text as read (so ``\\r\\n`` stays in it)."""
-    if not removed and not offset:
+    each ``text`` is cut again from the text as read (so ``\\r\\n`` stays in it), also with
+    ``recut`` (the pipeline's text differs otherwise: :func:`model_text`'s long runs)."""
+    if not removed and not offset and not recut:
         return dict(record)
     mapped = dict(record)
     for key, value in record.items():

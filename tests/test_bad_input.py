@@ -31,6 +31,7 @@ from spacy_quotes.inputs import InputError, InputText, iter_jsonl_texts, output_
 from spacy_quotes.plugins.csv_exporter import export_csv
 from spacy_quotes.quote import get_quotes, set_quote_groups
 from spacy_quotes.runner import BATCH_CHARS, pipe_records
+from spacy_quotes.textmap import LONG_RUN, model_text
 from spacy_quotes.speaker_table import SpeakerRow, format_speakers, speakers_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -517,6 +518,35 @@ def test_broken_symlink_in_a_directory_is_reported(tmp_path: Path) -> None:
 def test_a_run_of_quotation_marks_is_no_quote(rule_nlp: Language) -> None:
     (result,) = pipe_records(rule_nlp, [InputText("q", '"' * 2000, "q")], records_from_doc=records_of)
     assert result.error is None and result.records == []
+
+
+def test_long_runs_without_whitespace_are_spaced_for_the_tokenizer() -> None:
+    """spaCy's tokenizer is quadratic in a run of affix characters (10,000 quotation marks:
+    10 s); model_text spaces such runs, keeping every offset."""
+    run = '"' * (3 * LONG_RUN + 7)
+    text = f"He said {run} and left.\r\nThen {'(' * (LONG_RUN - 1)} stop."
+    seen, removed = model_text(text)
+    assert len(seen) == len(text) - 1 and removed == [len(text.split("\r\n")[0])]
+    start = seen.index('"')
+    assert [i for i, c in enumerate(seen[start:start + len(run)]) if c == " "] == [
+        LONG_RUN - 1, 2 * LONG_RUN - 1, 3 * LONG_RUN - 1]
+    assert "(" * (LONG_RUN - 1) in seen  # a shorter run is left alone
+    plain = "An ordinary sentence, with punctuation."
+    assert model_text(plain) == (plain, [])
+    assert make_doc_tokens(seen[start:start + len(run)]) == len(run) - 3  # each mark a token, spaces aside
+
+
+def make_doc_tokens(text: str) -> int:
+    return len(spacy.blank("en").make_doc(text))
+
+
+def test_a_record_over_a_spaced_run_has_the_text_as_read(rule_nlp: Language) -> None:
+    text = f'"Hi {"(" * (LONG_RUN + 20)} there," Ann said. "Bye," Ann said.'
+    (result,) = pipe_records(rule_nlp, [InputText("r", text, "r")], records_from_doc=records_of)
+    assert result.error is None and len(result.records) == 2
+    for rec in result.records:
+        assert rec["text"] == text[rec["start"]:rec["end"]]
+    assert "(" * (LONG_RUN + 20) in result.records[0]["text"]  # not the spaced text the pipeline saw
 
 
 # --- item 14: every process gets work --------------------------------------------------------------
