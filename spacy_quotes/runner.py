@@ -12,12 +12,8 @@ The stages, in the order the data goes through them (reading is :mod:`spacy_quot
    ``extract``, ``speakers`` and ``render`` run.
 4. :mod:`spacy_quotes.resume` readies an interrupted JSONL output for ``--resume``.
 """
-import contextlib
 import itertools
 import logging
-import os
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, Generator, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
@@ -25,7 +21,7 @@ from typing import IO, Any, Callable, Dict, Generator, Iterable, Iterator, List,
 from spacy.language import Language
 
 from .inputs import InputText, read_inputs
-from .workers import DeadWorkerAlarm, WorkerDied
+from .workers import DeadWorkerAlarm, WorkerDied, workers_exit_with_parent
 from .plugins import records_from_doc as plugin_records
 from .resume import (  # re-exported: they lived here
     RUN_RECORD_SUFFIX, check_resume, prepare_resume, run_record, run_record_path, write_run_record,
@@ -272,7 +268,7 @@ class _Run:
                 yield unit.pieces[0][1], unit.seq
 
         died = False
-        with _workers_exit_with_parent(), alarm:
+        with workers_exit_with_parent(), alarm:
             docs = self.nlp.pipe(pieces(), as_tuples=True, batch_size=batch, n_process=n_process)
             while True:
                 alarm.waiting(True)
@@ -306,43 +302,6 @@ class _Run:
 def _reason(proc_name: Optional[str], e: BaseException) -> str:
     message = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
     return f"'{proc_name}' raised {type(e).__name__}: {message}" if proc_name else f"{type(e).__name__}: {message}"
-
-
-# --- worker processes that end with their parent ------------------------------------------
-
-_WATCHED_PARENT: Optional[int] = None  # the pid whose forked workers watch it
-_AT_FORK_REGISTERED = False
-
-
-def _watch_parent_in_child() -> None:
-    """After a fork: a worker of a watched parent exits when that parent is gone (killed), instead
-    of waiting for work that never comes."""
-    parent = _WATCHED_PARENT
-    if parent is None or os.getppid() != parent:
-        return
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="spacy-quotes-parent-watch", daemon=True).start()
-
-
-@contextlib.contextmanager
-def _workers_exit_with_parent() -> Iterator[None]:
-    """While this is open, processes forked from this one (``nlp.pipe``'s workers, on
-    platforms that fork them) exit within a second of this process dying."""
-    global _WATCHED_PARENT, _AT_FORK_REGISTERED
-    if not _AT_FORK_REGISTERED and hasattr(os, "register_at_fork"):
-        os.register_at_fork(after_in_child=_watch_parent_in_child)
-        _AT_FORK_REGISTERED = True
-    previous, _WATCHED_PARENT = _WATCHED_PARENT, os.getpid()
-    try:
-        yield
-    finally:
-        _WATCHED_PARENT = previous
 
 
 class _ErrorRecorder:

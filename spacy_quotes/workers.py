@@ -1,4 +1,7 @@
-"""A worker process of ``nlp.pipe(n_process=...)`` that dies must not hang the run.
+"""The worker processes of ``nlp.pipe(n_process=...)``: neither side's death may hang the run.
+
+:func:`workers_exit_with_parent`: workers forked while it is open exit within a second of the
+main process dying, instead of waiting for work that never comes.
 
 spaCy's multiprocessing pipe waits for each worker's next batch on a pipe whose sending end the
 main process also holds, so when a worker is killed (out of memory, a signal) the wait never
@@ -13,11 +16,13 @@ caller then runs again, in its own process, what it had sent and not received
 It needs POSIX signals and the main thread (``signal.pthread_kill``); elsewhere (Windows, a
 server's worker thread) it does nothing.
 """
+import contextlib
 import multiprocessing
+import os
 import signal
 import threading
 import time
-from typing import Any, Optional, Set
+from typing import Any, Iterator, Optional, Set
 
 ALARM_SIGNAL = getattr(signal, "SIGUSR2", None)
 POLL_SECONDS = 0.2
@@ -137,4 +142,41 @@ class DeadWorkerAlarm:
                         proc.terminate()
 
 
-__all__ = ["DeadWorkerAlarm", "WorkerDied"]
+# --- worker processes that end with their parent ------------------------------------------
+
+_WATCHED_PARENT: Optional[int] = None  # the pid whose forked workers watch it
+_AT_FORK_REGISTERED = False
+
+
+def _watch_parent_in_child() -> None:
+    """After a fork: a worker of a watched parent exits when that parent is gone (killed), instead
+    of waiting for work that never comes."""
+    parent = _WATCHED_PARENT
+    if parent is None or os.getppid() != parent:
+        return
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="spacy-quotes-parent-watch", daemon=True).start()
+
+
+@contextlib.contextmanager
+def workers_exit_with_parent() -> Iterator[None]:
+    """While this is open, processes forked from this one (``nlp.pipe``'s workers, on
+    platforms that fork them) exit within a second of this process dying."""
+    global _WATCHED_PARENT, _AT_FORK_REGISTERED
+    if not _AT_FORK_REGISTERED and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_watch_parent_in_child)
+        _AT_FORK_REGISTERED = True
+    previous, _WATCHED_PARENT = _WATCHED_PARENT, os.getpid()
+    try:
+        yield
+    finally:
+        _WATCHED_PARENT = previous
+
+
+__all__ = ["DeadWorkerAlarm", "WorkerDied", "workers_exit_with_parent"]
