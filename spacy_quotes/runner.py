@@ -67,11 +67,8 @@ class _Unit:
     alone: bool  # too long to share a batch
 
     def results(self, parts: Dict[int, List[Dict[str, Any]]]) -> DocResult:
-        text = self.item.text
-        # a piece the pipeline saw with long runs spaced (textmap.model_text): texts cut again
-        recut = [not removed and text[offset:offset + len(seen)] != seen for offset, seen, removed in self.pieces]
         records = [
-            map_record(rec, removed, offset, text, recut=recut[i])
+            map_record(rec, removed, offset, self.item.text)
             for i, (offset, _, removed) in enumerate(self.pieces) for rec in parts[i]
         ]
         # A quote says something: content without a letter or digit (a run of quotation

@@ -187,13 +187,10 @@ def original_offset(offset: int, removed: List[int], end: bool = False) -> int:
     return offset + (bisect_left(removed, offset) if end else bisect_right(removed, offset))
 
 
-def map_record(record: Dict[str, Any], removed: List[int], offset: int, text: str,
-               recut: bool = False) -> Dict[str, Any]:
+def map_record(record: Dict[str, Any], removed: List[int], offset: int, text: str) -> Dict[str, Any]:
     """A chunk's record with offsets in the text as read: newline mapping, then chunk offset;
-    each ``text`` is cut again from the text as read (so ``\\r\\n`` stays in it), also with
-    ``recut`` (the pipeline's text differs otherwise: :func:`model_text`'s long runs)."""
-    if not removed and not offset and not recut:
-        return dict(record)
+    each ``text`` is cut again from the text as read (so ``\\r\\n`` stays in it, and a long
+    run :func:`model_text` spaced is as written)."""
     mapped = dict(record)
     for key, value in record.items():
         if isinstance(value, dict) and isinstance(value.get("start"), int) and isinstance(value.get("end"), int):
