@@ -297,6 +297,16 @@ def _scan(text: str) -> List[_Raw]:
             continue
         # Close stack[k]; quotations opened inside it and still open end before the mark.
         entry = stack[k]
+        # A tentative closing mark of an outer quotation that lies inside this one can no
+        # longer close it (the two would cross: '"the students’ said" ...). Such a mark was
+        # taken while this entry was among the last _SEARCH_DEPTH open ones, so only those
+        # below it need looking at; marks are kept in order, so they come off the end.
+        for d in range(max(0, k - _SEARCH_DEPTH), k):
+            marks = stack[d][4]
+            while marks and marks[-1] > entry[0]:
+                marks.pop()
+            if marks is not None and not marks:
+                stack[d][4] = None
         if k + 1 < len(stack):
             clip = _rstrip_end(text, i, 0)
             for d in range(k + 1, len(stack)):

@@ -135,6 +135,23 @@ def test_plural_possessive_inside_single_quotes() -> None:
     assert spans(text) == ["‘We love the Beatles’"]
 
 
+def test_possessive_inside_a_closed_inner_quotation_does_not_close_the_outer() -> None:
+    # the ’ of "students’" lies inside the inner "..." that closes later: closing the outer
+    # ‘ there would make the two cross (found by test_property_random_text)
+    text = "‘\"The students’ said\" and the students’ union agreed."
+    quotations = find_quotations(text, nested=True)
+    for q in quotations:
+        for o in quotations:
+            assert q.end <= o.start or o.end <= q.start or (o.start <= q.start and q.end <= o.end) or (
+                q.start <= o.start and o.end <= q.end
+            ), (q, o)
+    assert spans(text, nested=True) == ["‘\"The students’ said\" and the students’", "\"The students’ said\""]
+    # an outer quotation left with no closing mark at all runs to the paragraph end
+    text = "‘\"The students’ said\" loudly."
+    assert spans(text, nested=True)[0] == text
+    assert spans(text, nested=True)[1] == "\"The students’ said\""
+
+
 # --- nesting -------------------------------------------------------------------------------
 
 
