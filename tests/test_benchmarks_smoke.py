@@ -204,6 +204,22 @@ def test_n_process_quick():
         assert rate == pytest.approx(words / seconds, rel=0.1)  # seconds are rounded to 0.1
 
 
+def test_speaker_table_scaling_quick():
+    out = _run([BENCH / "speaker_table_scaling.py", "--quick"])
+    header, *lines = [line.split() for line in out.splitlines() if line.strip()]
+    assert header == ["names", "records", "rows", "seconds", "ratio", "linear"]
+    rows = [dict(zip(header, cells)) for cells in lines]
+    assert [int(r["names"]) for r in rows] == [300, 1200]
+    for r in rows:
+        names, n_rows = int(r["names"]), int(r["rows"])
+        # each name once, a longer form of every tenth and an upper-case spelling of every seventh
+        assert int(r["records"]) == names + len(range(0, names, 10)) + len(range(0, names, 7))
+        # the spellings and the shorter forms join their names: about one row per name
+        assert 0.9 * names <= n_rows <= names
+        assert float(r["seconds"]) > 0
+    assert float(rows[1]["linear"]) == 4.0
+
+
 @needs_shipped
 def test_scaling_quick(tmp_path):
     pytest.importorskip("dask.distributed", reason="the dask extra is not installed (pip install 'spacy-quotes[dask]')")

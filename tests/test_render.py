@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -404,6 +406,38 @@ def test_collect_speakers():
     assert rows[2] == SpeakerRow("Mevl\u00fct \u00c7avu\u015fo\u011flu", 2, 2, ["d3", "d1"], 2, 0, 0)
     assert sum(row.quotes for row in rows) == len(RECORDS)
     assert collect_speakers([]) == []
+
+
+def _aliases_by_pairs(spellings):
+    """_name_aliases as first written: every name against every other (quadratic)."""
+    from spacy_quotes.speaker_table import _is_name
+
+    names = [k for k in spellings if k and _is_name(spellings[k])]
+    alias = {}
+    for short in names:
+        longer = [k for k in names if k != short and k.endswith(" " + short)]
+        if longer:
+            longest = max(longer, key=len)
+            if all(longest == k or longest.endswith(" " + k) for k in longer):
+                alias[short] = longest
+    return alias
+
+
+_NAME_WORDS = ["Ana", "Maria", "Ruiz", "da", "Silva", "Lula", "W.", "Bush", "George", "H.", "source", "the"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_NAME_WORDS), min_size=1, max_size=5), max_size=40))
+def test_name_aliases_same_as_comparing_every_pair(names):
+    from collections import Counter
+
+    from spacy_quotes.speaker_table import _name_aliases, _speaker_key
+
+    spellings = {}
+    for words in names:
+        display = " ".join(words)
+        spellings.setdefault(_speaker_key(display), Counter())[display] += 1
+    assert _name_aliases(spellings) == _aliases_by_pairs(spellings)
 
 
 def test_collect_speakers_keeps_the_most_used_spelling():
