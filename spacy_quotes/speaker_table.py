@@ -123,9 +123,7 @@ def collect_speakers(records: Iterable[Dict[str, Any]]) -> List[SpeakerRow]:
     for target in rejoined:  # back in the order first seen, once per key (not once per join)
         doc_ids[target] = dict(sorted(doc_ids[target].items(), key=lambda item: item[1]))
     alias = _name_aliases(spellings)
-    shorter: Dict[str, List[str]] = {}
-    for k, target in alias.items():
-        shorter.setdefault(target, []).append(k)
+    shorter = _shorter_forms(alias)
     rows = []
     for key, spelled in spellings.items():
         if key in alias:
@@ -243,6 +241,14 @@ def _name_aliases(spellings: Dict[str, Counter]) -> Dict[str, str]:
         if all(longest == k or longest.endswith(" " + k) for k in longer):
             alias[short] = longest
     return alias
+
+
+def _shorter_forms(alias: Dict[str, str]) -> Dict[str, List[str]]:
+    """The shorter forms joined to each name: :func:`_name_aliases` inverted."""
+    shorter: Dict[str, List[str]] = {}
+    for k, target in alias.items():
+        shorter.setdefault(target, []).append(k)
+    return shorter
 
 
 def doc_records(docs: Iterable[Doc]) -> Iterable[Dict[str, Any]]:

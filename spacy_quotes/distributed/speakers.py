@@ -10,7 +10,7 @@ from collections import Counter
 from typing import Any, Dict, Iterable, List, Tuple
 
 from ..quote import QUOTE_TYPES
-from ..speaker_table import UNKNOWN_SPEAKER, SpeakerRow, _name_aliases, _sort_key, _speaker_key
+from ..speaker_table import UNKNOWN_SPEAKER, SpeakerRow, _name_aliases, _shorter_forms, _sort_key, _speaker_key
 
 Position = Tuple[int, int]  # (partition index, record number in the partition)
 
@@ -91,13 +91,14 @@ class SpeakerCounts:
             ordered = sorted(self.spellings[key].items(), key=lambda item: item[1][1])
             spellings[key] = Counter({display: uses for display, (uses, _) in ordered})
         alias = _name_aliases(spellings)
+        shorter = _shorter_forms(alias)
         rows = []
         for key in keys:
             if key in alias:
                 continue
             spelled = self.spellings[key]
             display = min(spelled, key=lambda s: (-spelled[s][0], spelled[s][1]))
-            members = [key] + [k for k, target in alias.items() if target == key]
+            members = [key] + shorter.get(key, [])
             ids = list(dict.fromkeys(
                 i for k in members for i, _ in sorted(self.doc_ids[k].items(), key=lambda item: item[1])
             ))
