@@ -80,8 +80,17 @@ def _is_mark(text: str) -> bool:
     return (len(text) == 1 and is_quote_mark(text)) or text in ("``", "''")
 
 
-def _words(span: Span) -> List:
-    return [t for t in span if not (t.is_punct or t.is_space or _is_mark(t.text))]
+def _words(span: Span, limit: Optional[int] = None) -> List:
+    """The words of span (no punctuation, space or quotation mark); with ``limit``, no more
+    than ``limit + 1`` of them: enough to tell a span of more than ``limit`` words, without
+    reading the rest of a long content."""
+    out = []
+    for t in span:
+        if not (t.is_punct or t.is_space or _is_mark(t.text)):
+            out.append(t)
+            if limit is not None and len(out) > limit:
+                break
+    return out
 
 
 def _before(doc: Doc, start: int, n: int) -> List:
@@ -116,8 +125,21 @@ def _text_before(doc: Doc, i: int, n_chars: int) -> str:
     return "".join(reversed(parts))[-n_chars:] if parts else ""
 
 
+def _text_start(span: Span, n_chars: int) -> str:
+    """The first n_chars characters of the span's text (or all of it, if shorter), from its
+    first tokens: Span.text would join every token of a long content."""
+    parts: List[str] = []
+    total = 0
+    for t in span:
+        if total >= n_chars:
+            break
+        parts.append(t.text_with_ws if t.i < span.end - 1 else t.text)
+        total += len(parts[-1])
+    return "".join(parts)[:n_chars]
+
+
 def _naming(doc: Doc, content: Span, cue: Optional[Span]) -> bool:
-    if len(_words(content)) > TITLE_MAX_WORDS:  # a naming cue names a thing in a few words
+    if len(_words(content, TITLE_MAX_WORDS)) > TITLE_MAX_WORDS:  # a naming cue names a thing in a few words
         return False
     words = [t.lower_ for t in _before(doc, content.start, 2)]
     if cue is not None:
@@ -138,7 +160,7 @@ def _naming(doc: Doc, content: Span, cue: Optional[Span]) -> bool:
 def _title(doc: Doc, content: Span, cue: Optional[Span], qtype: str) -> bool:
     if qtype != "direct":
         return False
-    words = _words(content)
+    words = _words(content, TITLE_MAX_WORDS)
     if not words or len(words) > TITLE_MAX_WORDS:
         return False
     if cue is not None and {t.lemma_.lower() for t in cue} & {"title", "entitle"}:
@@ -153,18 +175,25 @@ def _title(doc: Doc, content: Span, cue: Optional[Span], qtype: str) -> bool:
 
 
 def _scare(content: Span, cue: Optional[Span], qtype: str) -> bool:
-    return qtype == "direct" and cue is None and 0 < len(_words(content)) <= SCARE_MAX_WORDS
+    return qtype == "direct" and cue is None and 0 < len(_words(content, SCARE_MAX_WORDS)) <= SCARE_MAX_WORDS
 
 
 def _no_content(content: Span, qtype: str) -> bool:
     if qtype != "indirect":
         return False
-    lowered = content.text.lower()
+    lowered = _text_start(content, len("to comment")).lower()
     if lowered.startswith(("to comment", "comment")) and not _verbs(content)[1:]:
         return True
-    words = [t for t in _words(content) if not t.is_stop or t.lower_ in NO_CONTENT_WORDS]
-    return bool(words) and all(t.lower_ in NO_CONTENT_WORDS or t.lemma_.lower() in NO_CONTENT_WORDS
-                               for t in words)
+    found = False
+    for t in content:
+        if t.is_punct or t.is_space or _is_mark(t.text):
+            continue
+        if t.is_stop and t.lower_ not in NO_CONTENT_WORDS:
+            continue
+        if t.lower_ not in NO_CONTENT_WORDS and t.lemma_.lower() not in NO_CONTENT_WORDS:
+            return False  # a word that says something: stop reading
+        found = True
+    return found
 
 
 def _plain_object(content: Span, qtype: str) -> bool:
