@@ -109,6 +109,24 @@ def collect_speakers(records: Iterable[Dict[str, Any]]) -> List[SpeakerRow]:
             counter[qtype] += 1
         doc_id = record.get("doc_id")
         doc_ids.setdefault(key, {}).setdefault(str(doc_id) if doc_id is not None else "", n)
+    return table_rows(spellings, first_seen, counts, doc_ids)
+
+
+def table_rows(spellings: Dict[str, Counter], first_seen: Dict[str, Dict[str, Any]],
+               counts: Dict[str, Counter], doc_ids: Dict[str, Dict[str, Any]]) -> List[SpeakerRow]:
+    """The speaker table from the counts of each grouping key: the spellings of one name
+    joined (:func:`_spelling_joins`), then its shorter forms (:func:`_name_aliases`), one row
+    per name. Shared by :func:`collect_speakers` and the Dask engine's reduction
+    (``distributed/speakers.py``), so that both give the same table. The dicts are changed.
+
+    spellings (Dict[str, Counter]): key -> spelling -> uses.
+    first_seen (Dict[str, Dict[str, Any]]): key -> spelling -> where it was first seen (any
+        comparable position: a record number, a (partition, record) pair).
+    counts (Dict[str, Counter]): key -> ``quotes`` and quotes by type.
+    doc_ids (Dict[str, Dict[str, Any]]): key -> document id -> where it was first seen, in
+        that order.
+    RETURNS (List[SpeakerRow]): the rows, sorted by number of quotes (descending), then name.
+    """
     rejoined = set()
     for key, target in _spelling_joins(spellings, counts, first_seen).items():
         for display, c in spellings.pop(key).items():
@@ -190,10 +208,14 @@ def _spelling_joins(spellings: Dict[str, Counter], counts: Dict[str, Counter],
             for form in {word} | {word[:j] + word[j + 1:] for j in range(len(word))}:
                 blocks.setdefault((i, rest, form), []).append(folded)
     neighbours: Dict[str, set] = {}
+    words_of = {folded: folded.split() for folded in heads}
     for (i, _, _), members in blocks.items():
+        if len(members) < 2:
+            continue
         for a in members:
+            wa = words_of[a][i]
             for b in members:
-                if a < b and one_edit_apart(a.split()[i], b.split()[i]):
+                if a < b and one_edit_apart(wa, words_of[b][i]):
                     neighbours.setdefault(a, set()).add(b)
                     neighbours.setdefault(b, set()).add(a)
     # from the most quoted down, a spelling joins the name of its more quoted neighbours where

@@ -10,7 +10,7 @@ from collections import Counter
 from typing import Any, Dict, Iterable, List, Tuple
 
 from ..quote import QUOTE_TYPES
-from ..speaker_table import UNKNOWN_SPEAKER, SpeakerRow, _name_aliases, _shorter_forms, _sort_key, _speaker_key
+from ..speaker_table import UNKNOWN_SPEAKER, SpeakerRow, _speaker_key, table_rows
 
 Position = Tuple[int, int]  # (partition index, record number in the partition)
 
@@ -81,36 +81,21 @@ class SpeakerCounts:
         return self
 
     def rows(self) -> List[SpeakerRow]:
-        """RETURNS (List[SpeakerRow]): the speaker table, as ``collect_speakers`` makes it."""
+        """RETURNS (List[SpeakerRow]): the speaker table, as ``collect_speakers`` makes it
+        (the same :func:`~spacy_quotes.speaker_table.table_rows`, on copies of the counts)."""
         def first(key: str) -> Position:
             return min(pos for _, pos in self.spellings[key].values())
 
         keys = sorted(self.spellings, key=first)  # the order collect_speakers meets them in
         spellings: Dict[str, Counter] = {}
+        first_seen: Dict[str, Dict[str, Position]] = {}
         for key in keys:
             ordered = sorted(self.spellings[key].items(), key=lambda item: item[1][1])
             spellings[key] = Counter({display: uses for display, (uses, _) in ordered})
-        alias = _name_aliases(spellings)
-        shorter = _shorter_forms(alias)
-        rows = []
-        for key in keys:
-            if key in alias:
-                continue
-            spelled = self.spellings[key]
-            display = min(spelled, key=lambda s: (-spelled[s][0], spelled[s][1]))
-            members = [key] + shorter.get(key, [])
-            ids = list(dict.fromkeys(
-                i for k in members for i, _ in sorted(self.doc_ids[k].items(), key=lambda item: item[1])
-            ))
-            counter: Counter = Counter()
-            for k in members:
-                counter.update(self.counts[k])
-            rows.append(SpeakerRow(
-                name=display, quotes=counter["quotes"], documents=len(ids), doc_ids=ids,
-                direct=counter["direct"], mixed=counter["mixed"], indirect=counter["indirect"],
-            ))
-        rows.sort(key=_sort_key)
-        return rows
+            first_seen[key] = {display: pos for display, (_, pos) in ordered}
+        counts = {key: Counter(self.counts[key]) for key in keys}
+        doc_ids = {key: dict(sorted(self.doc_ids[key].items(), key=lambda item: item[1])) for key in keys}
+        return table_rows(spellings, first_seen, counts, doc_ids)
 
     def to_dict(self) -> Dict[str, Any]:
         """RETURNS (Dict[str, Any]): the counts as JSON-serialisable data."""
