@@ -305,7 +305,7 @@ def _scan(text: str) -> List[_Raw]:
             marks = stack[d][4]
             while marks and marks[-1] > entry[0]:
                 marks.pop()
-            if marks is not None and not marks:
+            if not marks:
                 stack[d][4] = None
         if k + 1 < len(stack):
             clip = _rstrip_end(text, i, 0)

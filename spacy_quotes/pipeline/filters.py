@@ -25,9 +25,10 @@ Each class is switched on by its name: the setting is ``false`` (off), ``true`` 
 logged at DEBUG level with its kind.
 """
 import logging
-from typing import Collection, List, Optional, Sequence, Tuple, Union
+from itertools import islice
+from typing import Collection, Iterator, List, Optional, Sequence, Tuple, Union
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from ..marks import is_quote_mark
 from .decode import RoleSpan
@@ -80,17 +81,15 @@ def _is_mark(text: str) -> bool:
     return (len(text) == 1 and is_quote_mark(text)) or text in ("``", "''")
 
 
+def _iter_words(span: Span) -> Iterator[Token]:
+    """The words of span, in order (no punctuation, space or quotation mark)."""
+    return (t for t in span if not (t.is_punct or t.is_space or _is_mark(t.text)))
+
+
 def _words(span: Span, limit: Optional[int] = None) -> List:
-    """The words of span (no punctuation, space or quotation mark); with ``limit``, no more
-    than ``limit + 1`` of them: enough to tell a span of more than ``limit`` words, without
-    reading the rest of a long content."""
-    out = []
-    for t in span:
-        if not (t.is_punct or t.is_space or _is_mark(t.text)):
-            out.append(t)
-            if limit is not None and len(out) > limit:
-                break
-    return out
+    """The words of span; with ``limit``, no more than ``limit + 1`` of them: enough to tell a
+    span of more than ``limit`` words, without reading the rest of a long content."""
+    return list(_iter_words(span) if limit is None else islice(_iter_words(span), limit + 1))
 
 
 def _before(doc: Doc, start: int, n: int) -> List:
@@ -185,9 +184,7 @@ def _no_content(content: Span, qtype: str) -> bool:
     if lowered.startswith(("to comment", "comment")) and not _verbs(content)[1:]:
         return True
     found = False
-    for t in content:
-        if t.is_punct or t.is_space or _is_mark(t.text):
-            continue
+    for t in _iter_words(content):
         if t.is_stop and t.lower_ not in NO_CONTENT_WORDS:
             continue
         if t.lower_ not in NO_CONTENT_WORDS and t.lemma_.lower() not in NO_CONTENT_WORDS:
